@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { ACTIVITY_FIELDS, ACTIVITY_KINDS, CUSTOMER_FIELDS, ENCODINGS } from './fields.js';
+
+/**
+ * The project config (`golden.config.json`). Every field carries its default here;
+ * the README's config reference is written from these comments.
+ */
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+
+const singleChar = (what: string) =>
+  z
+    .string()
+    .refine((s) => s.length === 1, { message: `expected ${what} to be a single character` });
+
+const fileGlobs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** What every CSV export shares: where the files are and how to read them. */
+const fileFormat = {
+  /** Business unit that owns this export (Retail, Cards, Web, Contact centre …). */
+  businessUnit: z.string().min(1),
+  /** File glob(s), relative to the config file. */
+  files: fileGlobs,
+  /** Field delimiter; "\t" for tab. @default "," */
+  delimiter: singleChar('delimiter').default(','),
+  /** Quote character. @default "\"" */
+  quote: singleChar('quote').default('"'),
+  /** File encoding; a UTF-8 byte-order mark is always accepted. @default "utf-8" */
+  encoding: z.enum(ENCODINGS).default('utf-8'),
+  /** Date (and date-time) formats tried in order, e.g. "DD/MM/YYYY", "YYYY-MM-DD HH:mm:ss". @default ["YYYY-MM-DD"] */
+  dateFormats: z.array(z.string().min(1)).min(1).default(['YYYY-MM-DD']),
+  /** Header of the column that identifies a row within this source. */
+  key: z.string().min(1),
+};
+
+export const sourceSchema = z.strictObject({
+  ...fileFormat,
+  /** Survivorship rank when golden values disagree: lower wins. @default 100 */
+  priority: z.number().int().min(0).default(100),
+  /** ISO 3166 country for phone numbers and addresses without one. @default the top-level defaultCountry */
+  country: z.string().length(2).optional(),
+  /** Header → canonical customer field (null: read but ignore). */
+  columns: z.record(z.string(), z.enum(CUSTOMER_FIELDS).nullable()),
+  /** Canonical fields a row must have to be loaded; rows without them go to the rejects file. @default [] */
+  required: z.array(z.enum(CUSTOMER_FIELDS)).default([]),
+});
+
+const customerRef = z.strictObject({
+  /** Header of the column that names the customer. */
+  column: z.string().min(1),
+  /** How the column identifies the customer. @default "source_key" */
+  by: z.enum(['source_key', 'email', 'phone']).default('source_key'),
+  /** With by = source_key: the customer source whose keys the column holds. */
+  source: z.string().optional(),
+});
+
+export const activitySchema = z.strictObject({
+  ...fileFormat,
+  /** What each row is. */
+  kind: z.enum(ACTIVITY_KINDS),
+  /** How each row finds its customer. */
+  customer: customerRef,
+  /** Header → canonical activity field (null: read but ignore). */
+  columns: z.record(z.string(), z.enum(ACTIVITY_FIELDS).nullable()),
+});
+
+export const configSchema = z
+  .strictObject({
+    /** Free-form notes, e.g. the guesses `golden init` wants reviewed. Ignored by golden. */
+    review: z.array(z.string()).optional(),
+    /** ISO 3166 country used to read phone numbers written without a country code. @default "US" */
+    defaultCountry: z.string().length(2).default('US'),
+    /** Folder for rejects files, relative to the config file. @default beside each input file */
+    rejectsDir: z.string().optional(),
+    /** Customer exports, by source name (lower-case letters, digits, _). */
+    sources: z.record(z.string().regex(NAME, 'expected a lower-case name (a-z, 0-9, _)'), sourceSchema),
+    /** Activity exports (orders, transactions, tickets, feedback), by name. @default {} */
+    activities: z
+      .record(z.string().regex(NAME, 'expected a lower-case name (a-z, 0-9, _)'), activitySchema)
+      .default({}),
+  })
+  .superRefine((config, ctx) => {
+    if (Object.keys(config.sources).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['sources'], message: 'expected at least one source' });
+    }
+    for (const [name, activity] of Object.entries(config.activities)) {
+      const ref = activity.customer;
+      if (ref.by === 'source_key' && ref.source === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['activities', name, 'customer', 'source'],
+          message: 'required when "by" is "source_key": name the customer source whose keys this column holds',
+        });
+      }
+      if (ref.source !== undefined && !(ref.source in config.sources)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['activities', name, 'customer', 'source'],
+          message: `unknown source "${ref.source}" (sources: ${Object.keys(config.sources).join(', ')})`,
+        });
+      }
+      if (name in config.sources) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['activities', name],
+          message: `name "${name}" is already used by a source`,
+        });
+      }
+    }
+  });
+
+export type GoldenConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type SourceConfig = z.output<typeof sourceSchema>;
+export type ActivityConfig = z.output<typeof activitySchema>;

@@ -1,0 +1,45 @@
+import { ExitCode, UserError } from '../errors.js';
+
+/** Error codes meaning "the server is not there or will not talk to us". */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const SQLSTATE_CLASSES_UNREACHABLE = ['08', '28', '57P']; // connection, authorisation, operator intervention
+
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is PostgreSQL running?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset by the server',
+  '28P01': 'password authentication failed',
+  '28000': 'not authorised',
+  '3D000': 'database does not exist',
+  '57P01': 'the server terminated the connection',
+  '57P03': 'the server is starting up or shutting down',
+};
+
+/** True when the error says the database cannot be reached (as opposed to a bad statement). */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code ?? '';
+  if (NETWORK_CODES.has(code) || code === '3D000') return true;
+  if (SQLSTATE_CLASSES_UNREACHABLE.some((c) => code.startsWith(c))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message);
+}
+
+/** One clear line naming host, port and cause, with the documented exit code. */
+export function unreachable(target: string, error: unknown): UserError {
+  const code = (error as { code?: string }).code ?? '';
+  const reason = REASONS[code] ?? (error instanceof Error ? error.message : String(error));
+  return new UserError(`cannot reach ${target}: ${reason}`, ExitCode.databaseUnreachable);
+}
+
+/** Describes a connection string for messages, without the password. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const db = u.pathname.replace(/^\//, '') || u.username || 'postgres';
+    return `PostgreSQL at ${u.hostname || 'localhost'}:${u.port || '5432'}/${db}`;
+  } catch {
+    return 'PostgreSQL (unparseable DATABASE_URL)';
+  }
+}

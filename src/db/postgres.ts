@@ -1,0 +1,80 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { describeUrl, isConnectionError, unreachable } from './errors.js';
+import type { Database, Queryable, Row, Session } from './types.js';
+
+// Same value shapes as PGlite: counts and ids as numbers, dates as 'YYYY-MM-DD' text.
+const parsers = new Map<number, (v: string) => unknown>([
+  [20, (v) => Number(v)], // int8: ids and counts stay far below 2^53
+  [1082, (v) => v], // date: keep the calendar date, no time-zone shift
+]);
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    parsers.get(oid) ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export async function openPostgres(url: string): Promise<Database> {
+  const label = describeUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 4, types, connectionTimeoutMillis: 10_000 });
+  // An idle client whose backend dies must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const wrap = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((error: unknown) => {
+      throw isConnectionError(error) ? unreachable(label, error) : error;
+    });
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw unreachable(label, error);
+  }
+  let knexInstance: Knex | undefined;
+  const queryable = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<R extends object = Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await wrap(client.query(sql, params as unknown[]));
+      return result.rows as R[];
+    },
+    async exec(sql: string) {
+      await wrap(client.query(sql));
+    },
+  });
+  return {
+    engine: 'postgres',
+    label,
+    ...queryable(pool),
+    async transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
+      const client = await wrap(pool.connect());
+      const session: Session = {
+        ...queryable(client),
+        async copyFrom(table, columns, chunks) {
+          const sql = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
+          await wrap(pipeline(Readable.from(chunks), client.query(copyFromStdin(sql))));
+        },
+      };
+      try {
+        await client.query('BEGIN');
+        const result = await fn(session);
+        await wrap(client.query('COMMIT'));
+        client.release();
+        return result;
+      } catch (error) {
+        // A dead connection cannot roll back; dropping it discards the transaction anyway.
+        const dead = isConnectionError(error);
+        if (!dead) await client.query('ROLLBACK').catch(() => {});
+        client.release(dead ? true : undefined);
+        throw error;
+      }
+    },
+    knex() {
+      knexInstance ??= knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+      return knexInstance;
+    },
+    async close() {
+      await knexInstance?.destroy();
+      await pool.end();
+    },
+  };
+}
