@@ -22,11 +22,16 @@ export function acquireLockFile(lockPath: string, command: string): () => void {
       writeSync(fd, JSON.stringify(me));
       closeSync(fd);
       let released = false;
-      return () => {
+      const release = () => {
         if (released) return;
         released = true;
+        process.off('exit', release);
         rmSync(lockPath, { force: true });
       };
+      // Also on process.exit (signals, errors): a lock left behind would be taken as stale
+      // later anyway, but a clean exit should leave nothing.
+      process.on('exit', release);
+      return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = readOwner(lockPath);

@@ -52,6 +52,8 @@ export async function openPglite(dir: string, command = 'golden'): Promise<Datab
         }),
       );
     },
+    // The lock file taken at open already keeps every other process out.
+    acquireRunLock: async () => async () => {},
     knex() {
       knexInstance ??= knexFactory({ client: ClientPgLite, connection: () => ({ pglite: db }) } as Knex.Config);
       return knexInstance;

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
+import { ExitCode, UserError } from '../errors.js';
 import { describeUrl, isConnectionError, unreachable } from './errors.js';
 import type { Database, Queryable, Row, Session } from './types.js';
 
@@ -15,6 +16,23 @@ const types = {
   getTypeParser: ((oid: number, format?: string) =>
     parsers.get(oid) ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
+
+/** Advisory lock key for "one golden run at a time" on this database. */
+const RUN_LOCK_KEY = 0x601d3e;
+
+async function lockHeld(pool: pg.Pool): Promise<UserError> {
+  const holder = await pool
+    .query<{ pid: number; app: string; since: Date }>(
+      `SELECT a.pid, a.application_name AS app, a.backend_start AS since
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
+      [RUN_LOCK_KEY],
+    )
+    .then((r) => r.rows[0])
+    .catch(() => undefined);
+  const who = holder ? `backend pid ${holder.pid} (${holder.app || 'golden'}, since ${new Date(holder.since).toISOString()})` : 'another session';
+  return new UserError(`another golden run holds the lock on this database: ${who}`, ExitCode.locked);
+}
 
 export async function openPostgres(url: string): Promise<Database> {
   const label = describeUrl(url);
@@ -67,6 +85,19 @@ export async function openPostgres(url: string): Promise<Database> {
         client.release(dead ? true : undefined);
         throw error;
       }
+    },
+    async acquireRunLock(command) {
+      const client = await wrap(pool.connect());
+      await client.query('SELECT set_config($1, $2, false)', ['application_name', command]);
+      const [row] = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RUN_LOCK_KEY])).rows;
+      if (!row?.ok) {
+        client.release();
+        throw await lockHeld(pool);
+      }
+      return async () => {
+        await client.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK_KEY]).catch(() => {});
+        client.release();
+      };
     },
     knex() {
       knexInstance ??= knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });

@@ -27,6 +27,11 @@ export interface Database extends Queryable {
   readonly label: string;
   /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
+  /**
+   * Takes the exclusive run lock (PostgreSQL: a session advisory lock; PGlite: the data folder's
+   * lock file, already held while it is open). Throws a UserError naming the holder if taken.
+   */
+  acquireRunLock(command: string): Promise<() => Promise<void>>;
   /** A knex instance on the same database, for migrations. */
   knex(): Knex;
   close(): Promise<void>;

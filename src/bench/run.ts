@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: the figures the issues ask for, measured on generated data.
+ * Prints a table: rows, seconds, rows/s and the golden process's peak RSS, beside each target.
+ *
+ *   npm run bench -- [--rows 1000000] [--pglite-rows 1000000] [--seed 7] [--data DIR]
+ *
+ * The PostgreSQL runs use DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) to
+ * create a scratch database golden_bench, dropped afterwards.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import pg from 'pg';
+import { generate } from '../generator/generate.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const GOLDEN = path.join(REPO, 'bin/golden');
+
+interface Row {
+  benchmark: string;
+  engine: string;
+  rows: number;
+  seconds: number;
+  peakRssMb: number;
+  target: string;
+}
+
+/** Silo records per person in the generator's mix: persons to generate for about `rows` records. */
+const RECORDS_PER_PERSON = 1.72;
+
+async function main(): Promise<void> {
+  const options = new Command('bench')
+    .option('--rows <n>', 'customer rows to import into PostgreSQL', (v) => Number(v), 1_000_000)
+    .option('--pglite-rows <n>', 'customer rows to import into PGlite', (v) => Number(v), 1_000_000)
+    .option('--seed <n>', 'generator seed', (v) => Number(v), 7)
+    .option('--data <dir>', 'where generated data is kept between runs', path.join(REPO, 'bench-data'))
+    .parse()
+    .opts<{ rows: number; pgliteRows: number; seed: number; data: string }>();
+
+  const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const results: Row[] = [];
+
+  const pgData = await dataset(options.data, options.rows, options.seed);
+  const db = await scratchDatabase(serverUrl, 'golden_bench');
+  try {
+    const summary = await goldenImport(pgData, ['--database-url', db.url]);
+    results.push({ benchmark: 'import customers', engine: 'PostgreSQL', ...summary, target: '≥ 200,000 rows/s, ≤ 300 MB' });
+  } finally {
+    await db.drop();
+  }
+
+  if (options.pgliteRows > 0) {
+    const liteData = await dataset(options.data, options.pgliteRows, options.seed);
+    const dir = path.join(options.data, 'pglite-db');
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      const summary = await goldenImport(liteData, ['--db', dir]);
+      results.push({ benchmark: 'import customers', engine: 'PGlite', ...summary, target: 'reported' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  printTable(results);
+}
+
+/** Generated exports for about `rows` customer records, reused when already there. */
+async function dataset(root: string, rows: number, seed: number): Promise<string> {
+  const persons = Math.round(rows / RECORDS_PER_PERSON);
+  const dir = path.join(root, `persons-${persons}-seed-${seed}`);
+  if (!existsSync(path.join(dir, 'golden.config.json'))) {
+    mkdirSync(dir, { recursive: true });
+    process.stderr.write(`generating ${persons.toLocaleString('en-US')} persons into ${dir} …\n`);
+    await generate({ persons, seed, outDir: dir, dirtyRate: 0.001 });
+  }
+  return dir;
+}
+
+async function scratchDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** Imports the customer sources only (the issue's figure), as a user would run it. */
+async function goldenImport(dataDir: string, dbFlags: string[]): Promise<{ rows: number; seconds: number; peakRssMb: number }> {
+  const config = JSON.parse(readFileSync(path.join(dataDir, 'golden.config.json'), 'utf8')) as Record<string, unknown>;
+  const customersOnly = path.join(dataDir, 'customers-only.config.json');
+  writeFileSync(customersOnly, JSON.stringify({ ...config, activities: {} }));
+  const out = await run([GOLDEN, 'import', '--json', '--config', customersOnly, ...dbFlags]);
+  const summary = JSON.parse(out) as { rowsRead: number; peakRssMb: number; seconds: number };
+  return { rows: summary.rowsRead, seconds: summary.seconds, peakRssMb: summary.peakRssMb };
+}
+
+function run(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 || code === 3 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['benchmark', 'engine', 'rows', 'seconds', 'rows/s', 'peak RSS MB', 'target'];
+  const body = rows.map((r) => [
+    r.benchmark,
+    r.engine,
+    r.rows.toLocaleString('en-US'),
+    r.seconds.toFixed(2),
+    Math.round(r.rows / r.seconds).toLocaleString('en-US'),
+    String(Math.round(r.peakRssMb)),
+    r.target,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const b of body) console.log(line(b));
+}
+
+await main();

@@ -1,0 +1,32 @@
+import type { ExitCodeValue } from '../../errors.js';
+import { runPipeline } from '../../pipeline/index.js';
+import { config, withDatabase, type GlobalOptions } from '../context.js';
+import { importProgressText } from '../import-progress.js';
+import { createProgress, peakRssMb, fmt, printData, printJson } from '../output.js';
+import { importExitCode, renderImport } from '../render-import.js';
+
+export interface RunCommandOptions extends GlobalOptions {
+  maxRejects?: number;
+}
+
+export default async function runCommand(options: RunCommandOptions): Promise<ExitCodeValue> {
+  const cfg = await config(options);
+  return withDatabase(options, 'run', async (db) => {
+    const progress = createProgress();
+    try {
+      const summary = await runPipeline(db, cfg, {
+        import: { maxRejects: options.maxRejects, onProgress: importProgressText(progress) },
+      });
+      progress.stop();
+      if (options.json) {
+        printJson({ ...summary, peakRssMb: peakRssMb() });
+      } else {
+        printData(renderImport(summary.import));
+        printData(`golden run finished in ${fmt.seconds(summary.seconds)} on ${summary.database}`);
+      }
+      return importExitCode(summary.import);
+    } finally {
+      progress.stop();
+    }
+  });
+}

@@ -1,0 +1,91 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
+import { dbMigrate, dbStatus } from './commands/db.js';
+import importCommand from './commands/import.js';
+import initCommand from './commands/init.js';
+import runCommand from './commands/run.js';
+import type { GlobalOptions } from './context.js';
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number from 0 up');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n < 1) throw new InvalidArgumentError('expected a whole number from 1 up');
+  return n;
+}
+
+let exitCode: ExitCodeValue = ExitCode.ok;
+
+/** Wraps a command so its result becomes the exit code; errors are handled in one place. */
+function action<A extends unknown[]>(fn: (...args: [...A, GlobalOptions]) => Promise<ExitCodeValue>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2) as A;
+    exitCode = await fn(...positional, command.optsWithGlobals<GlobalOptions>());
+  };
+}
+
+const program = new Command('golden')
+  .description('Unify customer records from silo CSV exports into one golden record per person.')
+  .version('0.1.0')
+  .addOption(new Option('-c, --config <file>', 'project config').default('golden.config.json'))
+  .addOption(new Option('--db <dir>', 'embedded database folder (default .golden/db, or GOLDEN_DB)'))
+  .addOption(new Option('--database-url <url>', 'PostgreSQL server instead of the embedded database (or DATABASE_URL)'))
+  .option('--json', 'print the result as JSON')
+  .showHelpAfterError('(run golden --help for usage)')
+  .exitOverride();
+
+program
+  .command('run')
+  .description('the main job: import every new export (later: resolve, reports)')
+  .addOption(new Option('--max-rejects <n>', 'abort a file that has more rejected rows than this').argParser(nonNegativeInt))
+  .action(action(runCommand));
+
+program
+  .command('import')
+  .description('import silo exports into staging (all files the config matches, or the files given)')
+  .argument('[files...]', 'files to import (default: every file matched by the config)')
+  .option('-s, --source <name>', 'the source or activity file these files belong to')
+  .option('--force', 'reload files that were imported before')
+  .addOption(new Option('--max-rejects <n>', 'abort a file that has more rejected rows than this').argParser(nonNegativeInt))
+  .addOption(new Option('--concurrency <n>', 'files imported at once').argParser(positiveInt).default(2))
+  .action(action(importCommand));
+
+program
+  .command('init')
+  .description('draft a config from sample exports (sniffs delimiter, encoding, fields)')
+  .argument('<files...>', 'sample export files')
+  .option('-o, --out <file>', 'write the draft here instead of stdout')
+  .action(action(initCommand));
+
+const db = program.command('db').description('database schema');
+db.command('migrate').description('apply pending migrations').action(action(dbMigrate));
+db.command('status').description('show the database, its migrations and contents').action(action(dbStatus));
+
+function fail(error: unknown): ExitCodeValue {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof UserError) {
+    process.stderr.write(`golden: ${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`golden: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write('This is a bug in golden; please report it with the command you ran.\n');
+  return ExitCode.internal;
+}
+
+// Stop at once on a signal: open transactions roll back when the connection closes.
+process.once('SIGINT', () => process.exit(ExitCode.interrupted));
+process.once('SIGTERM', () => process.exit(ExitCode.terminated));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  exitCode = fail(error);
+}
+process.exit(exitCode);

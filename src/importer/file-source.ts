@@ -1,0 +1,80 @@
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { UserError, type ExitCodeValue } from '../errors.js';
+import { copyTextStream, MaxRejectsExceeded, type FileJob, type FileOutcome } from './copy-lines.js';
+import type { WorkerMessage } from './file-worker.js';
+
+/** The COPY text of a file, and its counts once fully read. */
+export interface CopySource {
+  chunks: AsyncIterable<string>;
+  outcome(): FileOutcome;
+}
+
+const WORKER = new URL('./file-worker.js', import.meta.url);
+
+/**
+ * Workers need the compiled file-worker.js; when running from TypeScript sources (the tests),
+ * the same code runs on the main thread instead.
+ */
+export function workersAvailable(): boolean {
+  return WORKER.protocol === 'file:' && existsSync(fileURLToPath(WORKER));
+}
+
+export function copySource(job: FileJob, onProgress: ((rows: number) => void) | undefined, useWorker: boolean): CopySource {
+  let outcome: FileOutcome | undefined;
+  const get = () => {
+    if (!outcome) throw new Error('file not fully read yet');
+    return outcome;
+  };
+  if (!useWorker) {
+    const { stream, outcome: promise } = copyTextStream(job, onProgress);
+    return {
+      chunks: (async function* () {
+        for await (const text of stream) yield text as string;
+        outcome = await promise;
+      })(),
+      outcome: get,
+    };
+  }
+  return {
+    chunks: (async function* () {
+      const worker = new Worker(WORKER, { workerData: job });
+      const inbox: (WorkerMessage | Error)[] = [];
+      let wake: (() => void) | undefined;
+      const deliver = (m: WorkerMessage | Error) => {
+        inbox.push(m);
+        wake?.();
+      };
+      worker.on('message', deliver);
+      worker.on('error', deliver);
+      worker.on('exit', (code) => deliver(new Error(`import worker stopped (exit ${code})`)));
+      try {
+        for (;;) {
+          while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+          const message = inbox.shift()!;
+          if (message instanceof Error) throw message;
+          if (message.type === 'chunk') {
+            yield message.text;
+            worker.postMessage('ack'); // the database took it: one more may come
+          } else if (message.type === 'progress') {
+            onProgress?.(message.rows);
+          } else if (message.type === 'done') {
+            outcome = message.outcome;
+            return;
+          } else {
+            if (message.kind === 'max-rejects') throw new MaxRejectsExceeded(message.message);
+            if (message.kind === 'user') throw new UserError(message.message, message.exitCode as ExitCodeValue);
+            const error = new Error(message.message);
+            error.stack = message.stack;
+            throw error;
+          }
+        }
+      } finally {
+        worker.removeAllListeners();
+        await worker.terminate();
+      }
+    })(),
+    outcome: get,
+  };
+}

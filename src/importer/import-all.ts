@@ -1,0 +1,119 @@
+import pLimit from 'p-limit';
+import type { GoldenConfig } from '../config/index.js';
+import type { Database } from '../db/index.js';
+import { UserError } from '../errors.js';
+import { planColumns } from './mapping.js';
+import { importFile, readHeader, sha256File } from './import-file.js';
+import { planImport, type PlanOptions } from './plan.js';
+import type { FileResult, ImportProgress, ImportTarget } from './targets.js';
+
+export interface ImportOptions extends PlanOptions {
+  /** Reload files already imported. */
+  force?: boolean | undefined;
+  /** Abort a file's batch when it has more rejected rows than this. */
+  maxRejects?: number | undefined;
+  /** Files imported at once. @default 2 */
+  concurrency?: number | undefined;
+  onProgress?: ((progress: ImportProgress) => void) | undefined;
+}
+
+export interface ImportSummary {
+  files: FileResult[];
+  warnings: string[];
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  seconds: number;
+}
+
+/**
+ * Imports every planned file: headers are checked for all files before any is loaded, each
+ * file's bytes are hashed so the same content is never loaded twice, then files load in
+ * parallel (bounded), each in its own transaction.
+ */
+export async function importAll(db: Database, config: GoldenConfig, options: ImportOptions = {}): Promise<ImportSummary> {
+  const started = Date.now();
+  const plan = await planImport(config, options);
+  await checkHeaders(plan.targets);
+
+  const limit = pLimit(options.concurrency ?? 2);
+  const hashes = await Promise.all(plan.targets.map((t) => limit(() => sha256File(t.file))));
+  const loaded = await previouslyLoaded(db, hashes.map((h) => h.sha256));
+  const firstWithContent = new Map<string, string>();
+  const jobs = plan.targets.map((target, i) => {
+    const { sha256 } = hashes[i]!;
+    const contentKey = `${target.kind}\u0000${target.name}\u0000${sha256}`;
+    const earlier = firstWithContent.get(contentKey);
+    if (earlier !== undefined) return Promise.resolve(skipped(target, `same content as ${earlier}; imported once`));
+    firstWithContent.set(contentKey, target.file);
+    const previous = loaded.get(contentKey);
+    if (previous && !options.force) {
+      return Promise.resolve(skipped(target, `already imported as batch ${previous.id} on ${previous.finishedAt}; use --force to reload`));
+    }
+    return limit(() =>
+      importFile(db, target, sha256, {
+        defaultCountry: config.defaultCountry,
+        rejectsDir: config.rejectsDir === undefined ? undefined : `${config.baseDir}/${config.rejectsDir}`,
+        force: options.force,
+        maxRejects: options.maxRejects,
+        onProgress: options.onProgress,
+      }),
+    );
+  });
+  const files = await Promise.all(jobs);
+  return {
+    files,
+    warnings: plan.warnings,
+    rowsRead: sum(files, (f) => f.rowsRead),
+    rowsLoaded: sum(files, (f) => f.rowsLoaded),
+    rowsRejected: sum(files, (f) => f.rowsRejected),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** A missing mapped column stops the command before anything is loaded, naming file and column. */
+async function checkHeaders(targets: readonly ImportTarget[]): Promise<void> {
+  const problems: string[] = [];
+  for (const target of targets) {
+    const header = await readHeader(target);
+    if (header === undefined) continue; // an empty file imports as zero rows
+    const extra = target.kind === 'activities' ? [target.config.customer.column] : [];
+    const plan = planColumns(header, target.config.key, target.config.columns, extra);
+    if ('problems' in plan) {
+      const what = target.kind === 'customers' ? 'source' : 'activity file';
+      for (const p of plan.problems) problems.push(`${what} "${target.name}", ${target.file}: ${p.message}`);
+    }
+  }
+  if (problems.length > 0) throw new UserError(`nothing was imported:\n  ${problems.join('\n  ')}`);
+}
+
+async function previouslyLoaded(db: Database, shas: readonly string[]) {
+  const rows = await db.query<{ id: number; kind: string; source: string; file_sha256: string; finished_at: Date }>(
+    `SELECT id, kind, source, file_sha256, finished_at FROM import_batches WHERE status = 'loaded' AND file_sha256 = ANY($1)`,
+    [[...new Set(shas)]],
+  );
+  return new Map(
+    rows.map((r) => [`${r.kind}\u0000${r.source}\u0000${r.file_sha256}`, { id: r.id, finishedAt: new Date(r.finished_at).toISOString() }]),
+  );
+}
+
+function skipped(target: ImportTarget, note: string): FileResult {
+  return {
+    kind: target.kind,
+    source: target.name,
+    file: target.file,
+    status: 'skipped',
+    note,
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsRejected: 0,
+    duplicateKeys: 0,
+    replaced: 0,
+    rejectsByReason: {},
+    seconds: 0,
+  };
+}
+
+function sum<T>(items: readonly T[], pick: (item: T) => number): number {
+  return items.reduce((total, item) => total + pick(item), 0);
+}

@@ -1,0 +1,33 @@
+import type { ActivityConfig, SourceConfig } from '../config/index.js';
+
+/** One file to import and the config block that says how to read it. */
+export type ImportTarget =
+  | { kind: 'customers'; name: string; file: string; config: SourceConfig }
+  | { kind: 'activities'; name: string; file: string; config: ActivityConfig };
+
+export type FileStatus = 'loaded' | 'skipped' | 'failed';
+
+export interface FileResult {
+  kind: ImportTarget['kind'];
+  source: string;
+  file: string;
+  status: FileStatus;
+  /** Why a file was skipped or failed. */
+  note?: string;
+  batchId?: number;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  /** Rows whose key occurs more than once in the file (kept and flagged). */
+  duplicateKeys: number;
+  /** Activity rows of earlier files replaced by a newer export of the same key. */
+  replaced: number;
+  rejectsFile?: string;
+  rejectsByReason: Record<string, number>;
+  seconds: number;
+}
+
+export interface ImportProgress {
+  file: string;
+  rows: number;
+}

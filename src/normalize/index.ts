@@ -1,0 +1,12 @@
+export { cleanText, matchForm } from './text.js';
+export { formalGivenName, normalizeSuffix, normalizeTitle, parseFullName, properCase, splitFamilySuffix, type ParsedName } from './names.js';
+export { NICKNAMES } from './nicknames.js';
+export { normalizeEmail, type EmailResult } from './emails.js';
+export { normalizePhone, type PhoneResult } from './phones.js';
+export { normalizeCity, normalizePostcode, normalizeRegion, normalizeStreet, normalizeUnit, splitOneLineAddress, type AddressParts, type NormalizedStreet } from './addresses.js';
+export { normalizeCountry } from './countries.js';
+export { createDateParser } from './dates.js';
+export { parseAmount, type AmountResult } from './amounts.js';
+export { normalizeCustomer } from './customer.js';
+export { normalizeActivity } from './activity.js';
+export type * from './types.js';

@@ -1,0 +1,2 @@
+export { runPipeline } from './run.js';
+export type { RunOptions, RunSummary } from './run.js';

@@ -1,0 +1,116 @@
+import { cpSync, writeFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/errors.js';
+import { engines } from '../helpers/databases.js';
+import { golden, REPO } from '../helpers/cli.js';
+import { Workspace } from '../helpers/workspace.js';
+
+const DEMO = path.join(REPO, 'fixtures/demo');
+
+function demoWorkspace(): Workspace {
+  const ws = new Workspace();
+  cpSync(DEMO, ws.dir, { recursive: true });
+  return ws;
+}
+
+describe('golden CLI', () => {
+  const workspaces: Workspace[] = [];
+  afterAll(() => workspaces.forEach((w) => w.remove()));
+
+  it('prints help and exits 0', async () => {
+    const result = await golden(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: golden');
+    for (const command of ['run', 'import', 'init', 'db']) expect(result.stdout).toContain(command);
+  });
+
+  it('exits 2 on an unknown option, with usage on stderr', async () => {
+    const result = await golden(['import', '--bogus']);
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toContain("unknown option '--bogus'");
+  });
+
+  it('exits 4 with one clear line when the server is unreachable', async () => {
+    const ws = demoWorkspace();
+    workspaces.push(ws);
+    const result = await golden(['run'], { cwd: ws.dir, env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' } });
+    expect(result.code).toBe(ExitCode.databaseUnreachable);
+    expect(result.stderr.trim()).toBe('golden: cannot reach PostgreSQL at 127.0.0.1:1/nowhere: connection refused (is PostgreSQL running?)');
+  });
+
+  it('exits 2 naming the key when the config has a typo', async () => {
+    const ws = demoWorkspace();
+    workspaces.push(ws);
+    const config = JSON.parse(readFileSync(ws.path('golden.config.json'), 'utf8')) as { sources: Record<string, Record<string, unknown>> };
+    const first = Object.keys(config.sources)[0]!;
+    config.sources[first]!.delimter = ',';
+    writeFileSync(ws.path('golden.config.json'), JSON.stringify(config));
+    const result = await golden(['run', '--db', ws.path('db')], { cwd: ws.dir });
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toContain(`sources.${first}.delimter: unknown key (did you mean "delimiter"?)`);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('exits 5 naming the holder when the embedded database is in use', async () => {
+    const ws = demoWorkspace();
+    workspaces.push(ws);
+    // This test process is alive, so its lock is not stale.
+    writeFileSync(ws.path('db.lock'), JSON.stringify({ pid: process.pid, startedAt: '2026-01-01T02:00:00.000Z', command: 'golden run' }));
+    const result = await golden(['run', '--db', ws.path('db')], { cwd: ws.dir });
+    expect(result.code).toBe(ExitCode.locked);
+    expect(result.stderr).toContain(`in use by pid ${process.pid} (golden run, since 2026-01-01T02:00:00.000Z)`);
+  });
+
+  it('drafts a config from sample exports with golden init', async () => {
+    const ws = demoWorkspace();
+    workspaces.push(ws);
+    const config = JSON.parse(readFileSync(ws.path('golden.config.json'), 'utf8')) as {
+      sources: Record<string, { files: string; delimiter?: string; encoding?: string; key: string }>;
+    };
+    const samples = Object.values(config.sources).map((s) => s.files);
+    const result = await golden(['init', ...samples, '--out', 'draft.json'], { cwd: ws.dir });
+    expect(result.code).toBe(0);
+    const draft = JSON.parse(readFileSync(ws.path('draft.json'), 'utf8')) as {
+      sources: Record<string, { delimiter: string; encoding: string; key: string; columns: Record<string, string | null> }>;
+      review: string[];
+    };
+    for (const source of Object.values(config.sources)) {
+      const drafted = Object.values(draft.sources).find((d) => JSON.stringify(d).includes(source.files))!;
+      expect(drafted, source.files).toBeDefined();
+      expect(drafted.delimiter).toBe(source.delimiter ?? ',');
+      expect(drafted.encoding).toBe(source.encoding ?? 'utf-8');
+      expect(drafted.key).toBe(source.key);
+    }
+    expect(draft.review.length).toBeGreaterThan(0);
+  });
+
+  for (const engine of engines) {
+    it(`runs the demo end to end and is a no-op the second time [${engine.name}]`, async () => {
+      const ws = demoWorkspace();
+      workspaces.push(ws);
+      const created = engine.name === 'pglite' ? { options: { dbDir: ws.path('db') }, drop: async () => {} } : await engine.create();
+      const flags = created.options.databaseUrl ? ['--database-url', created.options.databaseUrl] : ['--db', created.options.dbDir!];
+      try {
+        const first = await golden(['run', '--json', ...flags], { cwd: ws.dir });
+        expect([ExitCode.ok, ExitCode.rejects]).toContain(first.code);
+        const summary = JSON.parse(first.stdout) as { import: { rowsRead: number; rowsLoaded: number; rowsRejected: number; files: { status: string }[] } };
+        expect(summary.import.rowsRead).toBe(summary.import.rowsLoaded + summary.import.rowsRejected);
+        expect(summary.import.files.length).toBeGreaterThanOrEqual(8);
+        expect(summary.import.files.every((f) => f.status === 'loaded')).toBe(true);
+        expect(first.code).toBe(summary.import.rowsRejected > 0 ? ExitCode.rejects : ExitCode.ok);
+
+        const second = await golden(['run', ...flags], { cwd: ws.dir });
+        expect(second.code).toBe(ExitCode.ok);
+        expect(second.stdout).toMatch(/0 loaded, \d+ skipped/);
+        expect(second.stdout).toContain('already imported');
+
+        const status = await golden(['db', 'status', ...flags], { cwd: ws.dir });
+        expect(status.code).toBe(0);
+        expect(status.stdout).toContain('none pending');
+      } finally {
+        await created.drop();
+      }
+    });
+  }
+});

@@ -1,0 +1,123 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyText, copyTextArray, migrate, migrationStatus } from '../../src/db/index.js';
+import { acquireLockFile } from '../../src/db/lockfile.js';
+import { resolveConnectOptions } from '../../src/db/connect.js';
+import { ExitCode, UserError } from '../../src/errors.js';
+import { describeEachDatabase } from '../helpers/databases.js';
+
+describe('connection options', () => {
+  it('prefers flags over the environment, and the embedded database when nothing says otherwise', () => {
+    expect(resolveConnectOptions({}, {})).toEqual({ dbDir: '.golden/db' });
+    expect(resolveConnectOptions({}, { GOLDEN_DB: '/data/g' })).toEqual({ dbDir: '/data/g' });
+    expect(resolveConnectOptions({}, { DATABASE_URL: 'postgres://h/db' })).toEqual({ databaseUrl: 'postgres://h/db' });
+    expect(resolveConnectOptions({ dbDir: 'x' }, { DATABASE_URL: 'postgres://h/db' })).toEqual({ dbDir: 'x' });
+    expect(resolveConnectOptions({ databaseUrl: 'postgres://a/b' }, { DATABASE_URL: 'postgres://h/db' })).toEqual({ databaseUrl: 'postgres://a/b' });
+  });
+});
+
+describe('lock file', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'golden-lock-'));
+  const lock = path.join(dir, 'db.lock');
+
+  it('is exclusive while its owner lives, and released on demand', () => {
+    const release = acquireLockFile(lock, 'golden run');
+    expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid, command: 'golden run' });
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, startedAt: 'x', command: 'golden import' }));
+    const error = (() => {
+      try {
+        acquireLockFile(lock, 'golden run');
+      } catch (e) {
+        return e as UserError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(UserError);
+    expect(error!.exitCode).toBe(ExitCode.locked);
+    expect(error!.message).toContain(`in use by pid ${process.ppid} (golden import`);
+    release();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('takes over a lock whose process is gone', () => {
+    writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: 'x', command: 'golden run' }));
+    const release = acquireLockFile(lock, 'golden run');
+    expect(JSON.parse(readFileSync(lock, 'utf8')).pid).toBe(process.pid);
+    release();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('COPY text format', () => {
+  it('escapes what COPY would misread and writes null as \\N', () => {
+    expect(copyText(null)).toBe('\\N');
+    expect(copyText(undefined)).toBe('\\N');
+    expect(copyText('a\tb\nc\\d\re')).toBe('a\\tb\\nc\\\\d\\re');
+    expect(copyText(12)).toBe('12');
+    expect(copyTextArray([])).toBe('{}');
+    expect(copyTextArray(['a@b.com', 'x"y'])).toBe('{"a@b.com","x\\\\"y"}');
+  });
+});
+
+describeEachDatabase('database layer', (db, engine) => {
+  it('migrates once and reports nothing pending', async () => {
+    expect(await migrate(db())).toEqual([]);
+    const status = await migrationStatus(db());
+    expect(status.pending).toEqual([]);
+    expect(status.applied).toContain('0001_initial.sql');
+  });
+
+  it('round-trips awkward values through COPY', async () => {
+    const values = ['tab\there', 'new\nline', 'back\\slash', 'Zoë Ñúñez 東京', '\\N', ''];
+    await db().exec('CREATE TEMP TABLE IF NOT EXISTS copy_check (i int, v text, a text[])');
+    await db().transaction(async (tx) => {
+      await tx.exec('DELETE FROM copy_check');
+      async function* lines() {
+        yield values.map((v, i) => `${i}\t${copyText(v)}\t${copyTextArray([v])}\n`).join('');
+        yield `${values.length}\t\\N\t{}\n`;
+      }
+      await tx.copyFrom('copy_check', ['i', 'v', 'a'], lines());
+      const rows = await tx.query<{ i: number; v: string | null; a: string[] }>('SELECT i, v, a FROM copy_check ORDER BY i');
+      expect(rows.map((r) => r.v)).toEqual([...values, null]);
+      expect(rows.slice(0, values.length).map((r) => r.a[0])).toEqual(values);
+    });
+  });
+
+  it('rolls a transaction back when its function throws, COPY included', async () => {
+    await db().exec('CREATE TABLE IF NOT EXISTS rollback_check (v text)');
+    const error = await db()
+      .transaction(async (tx) => {
+        async function* lines() {
+          yield 'one\n';
+          throw new Error('stop half way');
+        }
+        await tx.query(`INSERT INTO rollback_check VALUES ('before')`);
+        await tx.copyFrom('rollback_check', ['v'], lines());
+      })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe('stop half way');
+    expect(await db().query('SELECT * FROM rollback_check')).toEqual([]);
+  });
+
+  it('returns counts as numbers and dates as calendar text on both engines', async () => {
+    const [row] = await db().query<{ n: number; d: string }>(`SELECT count(*) AS n, DATE '1980-02-29' AS d FROM generate_series(1, 3)`);
+    expect(row).toEqual({ n: 3, d: '1980-02-29' });
+  });
+
+  if (engine.name === 'postgres') {
+    it('lets one run hold the run lock and names it to the next', async () => {
+      const release = await db().acquireRunLock('golden run');
+      const error = await db()
+        .acquireRunLock('golden run')
+        .catch((e: unknown) => e as UserError);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).exitCode).toBe(ExitCode.locked);
+      expect((error as UserError).message).toMatch(/another golden run holds the lock on this database: backend pid \d+ \(golden run, since /);
+      await release();
+      const again = await db().acquireRunLock('golden run');
+      await again();
+    });
+  }
+});

@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { parseConfig, type GoldenConfig, type GoldenConfigInput } from '../../src/config/index.js';
+
+/** A temporary folder holding a config and the export files a test writes. */
+export class Workspace {
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'golden-test-'));
+
+  path(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  write(name: string, content: string | Buffer, encoding: 'utf-8' | 'windows-1252' = 'utf-8'): string {
+    const file = this.path(name);
+    writeFileSync(file, typeof content === 'string' && encoding === 'windows-1252' ? iconv.encode(content, 'win1252') : content);
+    return file;
+  }
+
+  config(input: GoldenConfigInput): GoldenConfig {
+    const text = JSON.stringify(input, null, 2);
+    const file = this.write('golden.config.json', text);
+    return parseConfig(text, file);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
