@@ -28,7 +28,7 @@ interface Row {
 }
 
 /** Silo records per person in the generator's mix: persons to generate for about `rows` records. */
-const RECORDS_PER_PERSON = 1.72;
+const RECORDS_PER_PERSON = 1.863;
 
 async function main(): Promise<void> {
   const options = new Command('bench')

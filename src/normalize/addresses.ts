@@ -1,5 +1,4 @@
 import { DIRECTIONALS, REGIONS, STREET_SUFFIXES, UNIT_DESIGNATORS, UNIT_WITHOUT_NUMBER } from './address-tables.js';
-import { BoundedCache } from './cache.js';
 import { normalizeCountry } from './countries.js';
 import { properCase } from './names.js';
 import { cleanText, matchForm, splitOn } from './text.js';
@@ -46,11 +45,25 @@ function tokenize(s: string): string[] {
   return tokens.includes('') ? tokens.filter((t) => t !== '') : tokens;
 }
 
-/** Display case for one word of a street: "MAIN" → "Main", "2ND" → "2nd", "12a" → "12A". */
-function caseToken(t: string): string {
-  if (ORDINAL.test(t)) return t.toLowerCase();
-  if (HAS_DIGIT.test(t)) return t.toUpperCase();
+const PROPER_WORD = /^[A-Z][a-z]+$/;
+const LETTERS = /^[A-Za-z]+$/;
+const UPPER = /^[A-Z]+$/;
+const ASCII_WORDS = /^[A-Za-z0-9 ]*$/;
+
+/** Display case for one word of a street: "MAIN" → "Main", "2ND" → "2nd", "12a" → "12A". `k` is its key. */
+function caseToken(t: string, k: string): string {
+  if (PROPER_WORD.test(t)) return t;
+  if (HAS_DIGIT.test(t)) return ORDINAL.test(t) ? k : t.toUpperCase();
+  if (LETTERS.test(t) && !k.startsWith('mc') && !k.startsWith('mac')) {
+    // Plain ASCII words skip properCase; mixed case ("DeKalb") is kept as typed.
+    return t === k || UPPER.test(t) ? k.charAt(0).toUpperCase() + k.slice(1) : t;
+  }
   return properCase(t);
+}
+
+/** Matching form of a display text; most are plain ASCII words, which only need lower-casing. */
+function matchOf(display: string): string {
+  return ASCII_WORDS.test(display) ? display.toLowerCase() : matchForm(display);
 }
 
 /** Designator + value from tokens[i…]: ["apt", "#", "4b"] → "Apt 4B"; null if it has no value where one is needed. */
@@ -89,6 +102,8 @@ interface StreetName {
  * `hasHouse` set): suffix, directionals, unit and case.
  */
 function parseStreetName(tokens: string[], hasHouse: boolean): StreetName {
+  const keys: string[] = [];
+  for (let i = 0; i < tokens.length; i++) keys.push(key(tokens[i]!));
   let start = 0;
   let end = tokens.length;
   let unit: string | null = null;
@@ -96,7 +111,7 @@ function parseStreetName(tokens: string[], hasHouse: boolean): StreetName {
   let houseLast = false;
 
   // UK style "Flat 3, 12 High Street": a unit before the house number.
-  const lead = tokens.length >= 4 ? UNIT_DESIGNATORS.get(key(tokens[0]!)) : undefined;
+  const lead = tokens.length >= 4 ? UNIT_DESIGNATORS.get(keys[0]!) : undefined;
   if (lead !== undefined && HOUSE.test(tokens[2]!) && !ORDINAL.test(tokens[2]!)) {
     unit = lead + ' ' + tokens[1]!.replace(/^#/, '').toUpperCase();
     house = tokens[2]!.toUpperCase();
@@ -104,7 +119,7 @@ function parseStreetName(tokens: string[], hasHouse: boolean): StreetName {
   }
   // A unit designator after at least one word of the name: everything from it on is the unit.
   for (let j = start + 1; j < end; j++) {
-    const d = UNIT_DESIGNATORS.get(key(tokens[j]!));
+    const d = UNIT_DESIGNATORS.get(keys[j]!);
     if (d !== undefined) {
       unit ??= unitFrom(d, tokens.slice(j + 1, end), 0);
       end = j;
@@ -118,41 +133,36 @@ function parseStreetName(tokens: string[], hasHouse: boolean): StreetName {
     end--;
   }
 
-  const words: string[] = [];
-  for (let i = start; i < end; i++) words.push(tokens[i]!);
-  const n = words.length;
+  const n = end - start;
   // Post-directional: "Main St NW".
-  let last = n - 1;
+  let last = end - 1;
   let postDir: string | undefined;
   if (n >= 3) {
-    postDir = DIRECTIONALS.get(key(words[n - 1]!));
-    if (postDir !== undefined && STREET_SUFFIXES.has(key(words[n - 2]!))) last = n - 2;
+    postDir = DIRECTIONALS.get(keys[end - 1]!);
+    if (postDir !== undefined && STREET_SUFFIXES.has(keys[end - 2]!)) last = end - 2;
     else postDir = undefined;
   }
   // The suffix is the last word (before a post-directional) when a name precedes it.
-  const suffix = last >= 1 ? STREET_SUFFIXES.get(key(words[last]!)) : undefined;
+  const suffix = last > start ? STREET_SUFFIXES.get(keys[last]!) : undefined;
   // Pre-directional: "N Main St", but not "North St" (there North is the name).
   let preDir: string | undefined;
   if (n >= 2) {
-    const d = DIRECTIONALS.get(key(words[0]!));
+    const d = DIRECTIONALS.get(keys[start]!);
     if (d !== undefined && (n >= 3 || suffix === undefined)) preDir = d;
   }
 
   let display = '';
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     let w: string;
-    if (i === 0 && preDir !== undefined) w = preDir;
+    if (i === start && preDir !== undefined) w = preDir;
     else if (i === last && suffix !== undefined) w = suffix;
-    else if (i === n - 1 && postDir !== undefined) w = postDir;
-    else w = caseToken(words[i]!);
-    display += (i === 0 ? '' : ' ') + w;
+    else if (i === end - 1 && postDir !== undefined) w = postDir;
+    else w = caseToken(tokens[i]!, keys[i]!);
+    display += i === start ? w : ' ' + w;
   }
-  return { display, match: matchForm(display), unit, house, houseLast };
+  return { display, match: matchOf(display), unit, house, houseLast };
 }
 
-// Street names repeat ("Main St", "Oak Ave Apt 2") even when house numbers do not.
-const streetsAfterHouse = new BoundedCache<StreetName>(100_000);
-const streetsWithoutHouse = new BoundedCache<StreetName>(20_000);
 const SIMPLE_HOUSE = /^[0-9A-Z]+$/;
 
 /**
@@ -183,12 +193,8 @@ export function normalizeStreet(raw: string): NormalizedStreet {
       rest = s.slice(space + 1);
     }
   }
-  const cache = house === null ? streetsWithoutHouse : streetsAfterHouse;
-  let name = cache.get(rest);
-  if (name === undefined) {
-    name = parseStreetName(tokenize(rest), house !== null);
-    cache.set(rest, name);
-  }
+  // Not memoised: parsing is cheaper than a lookup in a Map big enough to hit often.
+  const name = parseStreetName(tokenize(rest), house !== null);
   if (house === null) house = name.house;
   else if (name.house !== null) house += ' ' + name.house;
   const houseMatch = house === null ? '' : SIMPLE_HOUSE.test(house) ? house.toLowerCase() : matchForm(house);
@@ -256,13 +262,11 @@ export function normalizePostcode(raw: string, country: string): string | null {
   return computePostcode(raw, country.toUpperCase());
 }
 
-const regionCache = new BoundedCache<string | null>(10_000);
-
 /** The region code when `raw` names a known US state, Canadian province or Australian state; else null. */
 function regionCode(raw: string, country: string): string | null {
   const table = REGIONS[country];
   if (table === undefined) return null;
-  return table.get(matchForm(raw).replace(/ /g, '')) ?? null;
+  return table.get(raw.length === 2 ? raw.toLowerCase() : matchForm(raw).replace(/ /g, '')) ?? null;
 }
 
 /**
@@ -270,28 +274,20 @@ function regionCode(raw: string, country: string): string | null {
  * Unknown values and other countries: the cleaned text, upper-cased when it is a short code.
  */
 export function normalizeRegion(raw: string, country: string): string | null {
-  const k = country + '|' + raw;
-  const hit = regionCache.get(k);
-  if (hit !== undefined) return hit;
-  const s = cleanText(raw);
-  let v: string | null = null;
-  if (s !== null) {
-    v = regionCode(s, country.toUpperCase()) ?? (s.length <= 3 ? s.toUpperCase() : properCase(s));
+  const c = country.length === 2 && country === country.toUpperCase() ? country : country.toUpperCase();
+  if (raw.length === 2) {
+    // The common case, a 2-letter code, straight from the table.
+    const code = REGIONS[c]?.get(raw.toLowerCase());
+    if (code !== undefined) return code;
   }
-  regionCache.set(k, v);
-  return v;
+  const s = cleanText(raw);
+  if (s === null) return null;
+  return regionCode(s, c) ?? (s.length <= 3 ? s.toUpperCase() : properCase(s));
 }
-
-const cityCache = new BoundedCache<string | null>(50_000);
 
 /** Cleaned city name in display case ("SPRINGFIELD" → "Springfield", "st. louis" → "St. Louis"). */
 export function normalizeCity(raw: string): string | null {
-  const hit = cityCache.get(raw);
-  if (hit !== undefined) return hit;
-  const s = cleanText(raw);
-  const v = s === null ? null : properCase(s);
-  cityCache.set(raw, v);
-  return v;
+  return properCase(raw) || null;
 }
 
 const US_ZIP_TOKEN = /^\d{5}(?:-\d{4})?$/;

@@ -1,28 +1,21 @@
 /**
- * A bounded memo for values that repeat across rows (given names, dates, cities, postcodes).
- * Two generations instead of true LRU: lookups stay one Map.get on the hot path, and when the
- * young generation fills, the old one is dropped whole, so memory stays within 2 × `limit`
- * while anything still in use survives by being copied forward on its next hit.
+ * A bounded memo for values that repeat across rows (family names and their phonetic codes,
+ * dates). When full it is simply emptied: a lookup stays a single Map.get, and values that are
+ * really frequent are back after a few rows. Keep limits small (thousands, not hundreds of
+ * thousands): a lookup in a large Map misses the CPU caches and costs more than most of the
+ * work it saves.
  */
 export class BoundedCache<V> {
-  private young = new Map<string, V>();
-  private old = new Map<string, V>();
+  private readonly map = new Map<string, V>();
 
   constructor(private readonly limit: number) {}
 
   get(key: string): V | undefined {
-    const hit = this.young.get(key);
-    if (hit !== undefined) return hit;
-    const aged = this.old.get(key);
-    if (aged !== undefined) this.set(key, aged);
-    return aged;
+    return this.map.get(key);
   }
 
   set(key: string, value: V): void {
-    if (this.young.size >= this.limit) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, value);
+    if (this.map.size >= this.limit) this.map.clear();
+    this.map.set(key, value);
   }
 }

@@ -67,15 +67,27 @@ export function normalizeEmail(raw: string): EmailResult {
   return { email: s, match: plus > 0 && plus < at ? s.slice(0, plus) + s.slice(at) : s, reason: null };
 }
 
+// The placeholder lists as anchored patterns, so the common address is checked without slicing it.
+const PLACEHOLDER_LOCAL_RE = new RegExp('^(?:' + [...PLACEHOLDER_LOCALS].map(escapeRe).join('|') + ')@');
+const PLACEHOLDER_DOMAIN_RE = new RegExp(
+  '(?:' + [...PLACEHOLDER_DOMAINS].map(escapeRe).join('|') + '|.*' + RESERVED_TLD.source.slice(0, -1) + ')$',
+  'y',
+);
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function isPlaceholder(s: string, at: number): boolean {
-  const local = s.slice(0, at);
-  if (PLACEHOLDER_LOCALS.has(local)) return true;
-  const domain = s.slice(at + 1);
-  if (PLACEHOLDER_DOMAINS.has(domain) || RESERVED_TLD.test(domain)) return true;
+  if (PLACEHOLDER_LOCAL_RE.test(s)) return true;
+  PLACEHOLDER_DOMAIN_RE.lastIndex = at + 1;
+  if (PLACEHOLDER_DOMAIN_RE.test(s)) return true;
   // "test@test.com", "x@x.x", "aaa@aaa.com": a short or one-letter local part repeated as the domain.
+  if (at > 4 && s.charCodeAt(0) !== s.charCodeAt(at - 1)) return false;
+  const local = s.slice(0, at);
   return (
-    domain.startsWith(local) &&
-    (domain.length === local.length || domain[local.length] === '.') &&
+    s.startsWith(local, at + 1) &&
+    (s.length === 2 * at + 1 || s[2 * at + 1] === '.') &&
     (local.length <= 4 || SAME_CHAR.test(local))
   );
 }

@@ -93,6 +93,14 @@ function caseWord(word: string): string {
  * A name that already mixes cases ("DeLuca", "van Dyke") was typed with care and is kept.
  */
 export function properCase(name: string): string {
+  // Fast paths for the usual shapes of one plain word: "Smith", "SMITH", "smith".
+  if (PROPER_WORD.test(name)) return name;
+  if (LETTERS.test(name)) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith('mc') && !lower.startsWith('mac') && (lower === name || UPPER.test(name))) {
+      return lower.length > 1 && ROMAN.test(lower) ? name.toUpperCase() : name.charAt(0).toUpperCase() + lower.slice(1);
+    }
+  }
   const hit = properCache.get(name);
   if (hit !== undefined) return hit;
   const cased = computeProperCase(name);
@@ -101,7 +109,10 @@ export function properCase(name: string): string {
 }
 
 // Names and street words repeat heavily across rows.
-const properCache = new BoundedCache<string>(100_000);
+const properCache = new BoundedCache<string>(4096);
+const PROPER_WORD = /^[A-Z][a-z]+$/;
+const LETTERS = /^[A-Za-z]+$/;
+const UPPER = /^[A-Z]+$/;
 
 function computeProperCase(name: string): string {
   const s = cleanText(name);

@@ -23,6 +23,7 @@ const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
 const SPECIAL_RE = /[ßẞæÆøØłŁđĐðÐþÞœŒı]/g;
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const NON_ASCII = /[^\x00-\x7f]/;
+const LETTERS_ONLY = /^[A-Za-z0-9]+$/;
 // Straight and typographic apostrophes, backtick and acute accent used as one.
 const APOSTROPHES = /['\u2018\u2019\u02bc\u0060\u00b4]/g;
 const NON_ALNUM_RUN = /[^a-z0-9]+/g;
@@ -35,6 +36,7 @@ const NEEDS_COLLAPSE = /\s\s|[\t\n\r\f\v\u00a0\u2000-\u200b\u3000]/;
  * ("Smith-Jones" → "smith jones"). Returns '' when nothing is left.
  */
 export function matchForm(s: string): string {
+  if (LETTERS_ONLY.test(s)) return s.toLowerCase(); // the common case: one plain word
   let t = s.toLowerCase();
   if (NON_ASCII.test(t)) {
     t = t.replace(SPECIAL_RE, (c) => SPECIAL_LETTERS[c] ?? c).normalize('NFD').replace(COMBINING_MARKS, '');
