@@ -12,6 +12,7 @@ export interface CopySource {
 }
 
 const WORKER = new URL('./file-worker.js', import.meta.url);
+const WORKER_HEAP_MB = 128;
 
 /**
  * Workers need the compiled file-worker.js; when running from TypeScript sources (the tests),
@@ -39,7 +40,9 @@ export function copySource(job: FileJob, onProgress: ((rows: number) => void) | 
   }
   return {
     chunks: (async function* () {
-      const worker = new Worker(WORKER, { workerData: job });
+      // A worker's heap holds only a few chunks and small caches; without a cap V8 lets it grow
+      // to hundreds of MB under the allocation rate of parsing (measured: 219 MB peak vs 158 MB).
+      const worker = new Worker(WORKER, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
       const inbox: (WorkerMessage | Error)[] = [];
       let wake: (() => void) | undefined;
       const deliver = (m: WorkerMessage | Error) => {

@@ -3,7 +3,7 @@ import type { GoldenConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { UserError } from '../errors.js';
 import { planColumns } from './mapping.js';
-import { importFile, readHeader, sha256File } from './import-file.js';
+import { emptyResult, importFile, readHeader, sha256File } from './import-file.js';
 import { planImport, type PlanOptions } from './plan.js';
 import type { FileResult, ImportProgress, ImportTarget } from './targets.js';
 
@@ -98,20 +98,7 @@ async function previouslyLoaded(db: Database, shas: readonly string[]) {
 }
 
 function skipped(target: ImportTarget, note: string): FileResult {
-  return {
-    kind: target.kind,
-    source: target.name,
-    file: target.file,
-    status: 'skipped',
-    note,
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsRejected: 0,
-    duplicateKeys: 0,
-    replaced: 0,
-    rejectsByReason: {},
-    seconds: 0,
-  };
+  return { ...emptyResult(target, 'skipped'), note };
 }
 
 function sum<T>(items: readonly T[], pick: (item: T) => number): number {

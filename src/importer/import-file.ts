@@ -48,12 +48,13 @@ export function rejectsPathFor(file: string, rejectsDir: string | undefined): st
   return path.join(rejectsDir ?? path.dirname(file), `${base}.rejects.csv`);
 }
 
-function emptyResult(target: ImportTarget): FileResult {
+/** A file's result before anything is read; `status` says what became of it. */
+export function emptyResult(target: ImportTarget, status: FileResult['status'] = 'loaded'): FileResult {
   return {
     kind: target.kind,
     source: target.name,
     file: target.file,
-    status: 'loaded',
+    status,
     rowsRead: 0,
     rowsLoaded: 0,
     rowsRejected: 0,
