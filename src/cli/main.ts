@@ -1,9 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
-import { dbMigrate, dbStatus } from './commands/db.js';
-import importCommand from './commands/import.js';
-import initCommand from './commands/init.js';
-import runCommand from './commands/run.js';
 import type { GlobalOptions } from './context.js';
 
 function nonNegativeInt(value: string): number {
@@ -20,11 +16,17 @@ function positiveInt(value: string): number {
 
 let exitCode: ExitCodeValue = ExitCode.ok;
 
-/** Wraps a command so its result becomes the exit code; errors are handled in one place. */
-function action<A extends unknown[]>(fn: (...args: [...A, GlobalOptions]) => Promise<ExitCodeValue>) {
+type CommandFn = (...args: never[]) => Promise<ExitCodeValue>;
+
+/**
+ * Wraps a command, loaded only when it runs (so `golden db status` does not load the
+ * normalisers), so its result becomes the exit code; errors are handled in one place.
+ */
+function action(load: () => Promise<CommandFn>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
-    const positional = args.slice(0, -2) as A;
+    const positional = args.slice(0, -2);
+    const fn = (await load()) as (...a: unknown[]) => Promise<ExitCodeValue>;
     exitCode = await fn(...positional, command.optsWithGlobals<GlobalOptions>());
   };
 }
@@ -43,7 +45,7 @@ program
   .command('run')
   .description('the main job: import every new export (later: resolve, reports)')
   .addOption(new Option('--max-rejects <n>', 'abort a file that has more rejected rows than this').argParser(nonNegativeInt))
-  .action(action(runCommand));
+  .action(action(async () => (await import('./commands/run.js')).default));
 
 program
   .command('import')
@@ -53,18 +55,18 @@ program
   .option('--force', 'reload files that were imported before')
   .addOption(new Option('--max-rejects <n>', 'abort a file that has more rejected rows than this').argParser(nonNegativeInt))
   .addOption(new Option('--concurrency <n>', 'files imported at once').argParser(positiveInt).default(2))
-  .action(action(importCommand));
+  .action(action(async () => (await import('./commands/import.js')).default));
 
 program
   .command('init')
   .description('draft a config from sample exports (sniffs delimiter, encoding, fields)')
   .argument('<files...>', 'sample export files')
   .option('-o, --out <file>', 'write the draft here instead of stdout')
-  .action(action(initCommand));
+  .action(action(async () => (await import('./commands/init.js')).default));
 
 const db = program.command('db').description('database schema');
-db.command('migrate').description('apply pending migrations').action(action(dbMigrate));
-db.command('status').description('show the database, its migrations and contents').action(action(dbStatus));
+db.command('migrate').description('apply pending migrations').action(action(async () => (await import('./commands/db.js')).dbMigrate));
+db.command('status').description('show the database, its migrations and contents').action(action(async () => (await import('./commands/db.js')).dbStatus));
 
 function fail(error: unknown): ExitCodeValue {
   if (error instanceof CommanderError) {

@@ -10,7 +10,7 @@ import { acquireLockFile } from './lockfile.js';
 import type { Database, Queryable, Row, Session } from './types.js';
 
 /** PGlite takes COPY data as one blob per statement: send it in slices of about this size. */
-const COPY_SLICE_BYTES = 8 * 1024 * 1024;
+const COPY_SLICE_BYTES = 2 * 1024 * 1024;
 
 const MEMORY = 'memory://';
 
@@ -42,7 +42,7 @@ export async function openPglite(dir: string, command = 'golden'): Promise<Datab
   });
   return {
     engine: 'pglite',
-    label: inMemory ? 'PGlite in memory' : `PGlite at ${path.relative(process.cwd(), absolute) || absolute}`,
+    label: inMemory ? 'PGlite in memory' : `PGlite at ${displayPath(absolute)}`,
     ...queryable(db),
     async transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
       return db.transaction(async (tx) =>
@@ -68,6 +68,12 @@ export async function openPglite(dir: string, command = 'golden'): Promise<Datab
       }
     },
   };
+}
+
+/** Relative to the working folder when inside it, else absolute. */
+function displayPath(absolute: string): string {
+  const relative = path.relative(process.cwd(), absolute);
+  return relative && !relative.startsWith('..') ? relative : absolute;
 }
 
 async function copySlices(tx: Transaction, table: string, columns: readonly string[], chunks: AsyncIterable<string>): Promise<void> {

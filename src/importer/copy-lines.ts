@@ -5,6 +5,7 @@ import { createDateParser, normalizeActivity, normalizeCustomer, normalizeEmail,
 import type { NormalizeOptions } from '../normalize/index.js';
 import { planColumns, pickFields, type ColumnPlan } from './mapping.js';
 import { csvRecords, type CsvRecord } from './read-csv.js';
+import { MaxRejectsExceeded } from './max-rejects.js';
 import { RejectsFile } from './rejects.js';
 import { activityLine, customerLine } from './staging-rows.js';
 import type { ImportTarget } from './targets.js';
@@ -29,10 +30,9 @@ export interface FileOutcome {
 }
 
 /** COPY data leaves in chunks of about this many characters. */
-const CHUNK_CHARS = 256 * 1024;
+const CHUNK_CHARS = 64 * 1024;
 const PROGRESS_EVERY = 25_000;
 
-export class MaxRejectsExceeded extends Error {}
 
 /** Thrown by a line maker for a row that must be rejected; the message is the reason. */
 class RowRejected extends Error {}

@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ExitCode, UserError } from '../errors.js';
-import { copyTextStream, MaxRejectsExceeded, type FileJob } from './copy-lines.js';
+import { copyTextStream, type FileJob } from './copy-lines.js';
+import { MaxRejectsExceeded } from './max-rejects.js';
 
 export type WorkerMessage =
   | { type: 'chunk'; text: string }

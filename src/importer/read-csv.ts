@@ -137,7 +137,7 @@ export function csvRecords(file: string, format: CsvFormat, onBytes?: (bytes: Bu
     }
     fixer.addSkipped({ after: error.records ?? 0, raw: error.raw ?? '', message: error.message.replace(/\s+/g, ' ') });
   });
-  const input = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   if (onBytes) input.on('data', (bytes) => onBytes(bytes as Buffer));
   // windows-1252 and latin-1 are decoded before parsing (latin-1 is read as its superset cp1252).
   const stages = format.encoding === 'utf-8' ? [input, parser, fixer] : [input, iconv.decodeStream('win1252'), parser, fixer];

@@ -45,12 +45,15 @@ export async function discardRejects(partial: string): Promise<void> {
   await rm(partial, { force: true });
 }
 
-/** Groups reasons for the summary: "birth_date: impossible date 31/02/1980" → "birth_date: impossible date #". */
+/**
+ * Groups reasons for the summary: values that differ from row to row (dates, quoted text,
+ * explanations in brackets) are dropped, small counts stay ("expected 11 columns, found 10").
+ */
 export function reasonKind(reason: string): string {
   return reason
     .replace(/\s*\(.*$/, '')
     .replace(/\s*["“][^"”]*["”]/g, '')
-    .replace(/\S*\d\S*/g, '#')
+    .replace(/\S+/g, (token) => (/\d/.test(token) && !/^\d+,?$/.test(token) ? '…' : token))
     .trim()
     .slice(0, 80);
 }

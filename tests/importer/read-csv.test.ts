@@ -73,8 +73,9 @@ describe('column mapping', () => {
 
 describe('reject reasons', () => {
   it('groups reasons by kind for the summary', () => {
-    expect(reasonKind('expected 5 columns, found 3')).toBe('expected # columns, found #');
-    expect(reasonKind('birth_date: impossible date 31/02/1980 (February has 29 days)')).toBe('birth_date: impossible date #');
+    expect(reasonKind('expected 5 columns, found 3')).toBe('expected 5 columns, found 3');
+    expect(reasonKind('birth_date: impossible date 31/02/1980 (February has 29 days)')).toBe('birth_date: impossible date …');
+    expect(reasonKind('birth_date: impossible date 1980-02-31')).toBe('birth_date: impossible date …');
     expect(reasonKind('missing source key (column "id")')).toBe('missing source key');
   });
 });
