@@ -30,7 +30,7 @@ export interface FileOutcome {
 }
 
 /** COPY data leaves in chunks of about this many characters. */
-const CHUNK_CHARS = 64 * 1024;
+const CHUNK_CHARS = 128 * 1024;
 const PROGRESS_EVERY = 25_000;
 
 

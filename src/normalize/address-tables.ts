@@ -201,12 +201,42 @@ function build(table: Readonly<Record<string, readonly string[]>>): Map<string, 
   return map;
 }
 
-/** Each code also maps from itself in lower case. */
+/** Each code also maps from itself, in upper and lower case. */
 function regions(table: Readonly<Record<string, readonly string[]>>): Map<string, string> {
   const map = new Map<string, string>();
   for (const [code, names] of Object.entries(table)) {
+    map.set(code, code);
     map.set(code.toLowerCase(), code);
     for (const n of names) map.set(n, code);
   }
   return map;
 }
+
+/** What a word of a street line can be; one lookup answers all three questions. */
+export interface StreetWord {
+  suffix?: string;
+  unit?: string;
+  dir?: string;
+}
+
+/**
+ * Every suffix, unit designator and directional, keyed by its lower-case spelling and also by
+ * its UPPER and Title case forms, so the usual tokens are found as typed, without lower-casing.
+ */
+export const STREET_WORDS: ReadonlyMap<string, StreetWord> = (() => {
+  const map = new Map<string, StreetWord>();
+  const add = (table: ReadonlyMap<string, string>, field: keyof StreetWord): void => {
+    for (const [spelling, value] of table) {
+      const variants = [spelling, spelling.toUpperCase(), spelling.charAt(0).toUpperCase() + spelling.slice(1)];
+      for (const v of variants) {
+        const word = map.get(v) ?? {};
+        word[field] = value;
+        map.set(v, word);
+      }
+    }
+  };
+  add(STREET_SUFFIXES, 'suffix');
+  add(UNIT_DESIGNATORS, 'unit');
+  add(DIRECTIONALS, 'dir');
+  return map;
+})();

@@ -1,6 +1,7 @@
-import { DIRECTIONALS, REGIONS, STREET_SUFFIXES, UNIT_DESIGNATORS, UNIT_WITHOUT_NUMBER } from './address-tables.js';
+import { REGIONS, STREET_WORDS, UNIT_WITHOUT_NUMBER, type StreetWord } from './address-tables.js';
 import { normalizeCountry } from './countries.js';
 import { properCase } from './names.js';
+import { makePrefilter } from './prefilter.js';
 import { cleanText, matchForm, splitOn } from './text.js';
 
 /** A street line split into its display form, matching form, house number and unit. */
@@ -39,37 +40,54 @@ function key(token: string): string {
 
 function tokenize(s: string): string[] {
   // Commas separate like spaces; "#12" becomes "# 12" so the designator is its own token.
-  if (s.includes(',')) s = s.replace(/,/g, ' ');
-  if (s.includes('#')) s = s.replace(SPLIT_HASH, '# ');
-  const tokens = splitOn(s, ' ');
-  return tokens.includes('') ? tokens.filter((t) => t !== '') : tokens;
-}
-
-const PROPER_WORD = /^[A-Z][a-z]+$/;
-const LETTERS = /^[A-Za-z]+$/;
-const UPPER = /^[A-Z]+$/;
-const ASCII_WORDS = /^[A-Za-z0-9 ]*$/;
-
-/** Display case for one word of a street: "MAIN" → "Main", "2ND" → "2nd", "12a" → "12A". `k` is its key. */
-function caseToken(t: string, k: string): string {
-  if (PROPER_WORD.test(t)) return t;
-  if (HAS_DIGIT.test(t)) return ORDINAL.test(t) ? k : t.toUpperCase();
-  if (LETTERS.test(t) && !k.startsWith('mc') && !k.startsWith('mac')) {
-    // Plain ASCII words skip properCase; mixed case ("DeKalb") is kept as typed.
-    return t === k || UPPER.test(t) ? k.charAt(0).toUpperCase() + k.slice(1) : t;
+  let replaced = false;
+  if (s.includes(',')) {
+    s = s.replace(/,/g, ' ');
+    replaced = true;
   }
-  return properCase(t);
+  if (s.includes('#')) {
+    s = s.replace(SPLIT_HASH, '# ');
+    replaced = true;
+  }
+  const tokens = splitOn(s, ' ');
+  // Cleaned text has single spaces, so only a replacement can leave empty tokens.
+  return replaced || s.startsWith(' ') ? tokens.filter((t) => t !== '') : tokens;
 }
 
-/** Matching form of a display text; most are plain ASCII words, which only need lower-casing. */
-function matchOf(display: string): string {
-  return ASCII_WORDS.test(display) ? display.toLowerCase() : matchForm(display);
+// Set by caseToken: the word it returned is plain ASCII letters and digits.
+let tokenPlain = true;
+
+/** Display case for one word of a street: "MAIN" → "Main", "2ND" → "2nd", "12a" → "12A". */
+function caseToken(t: string): string {
+  let digits = 0;
+  let upper = 0;
+  let titled = true;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 97 && c <= 122) {
+      if (i === 0) titled = false;
+    } else if (c >= 65 && c <= 90) {
+      upper++;
+      if (i > 0) titled = false;
+    } else if (c >= 48 && c <= 57) {
+      digits++;
+    } else {
+      tokenPlain = false; // hyphen, apostrophe, accent …: the general rules
+      return properCase(t);
+    }
+  }
+  tokenPlain = true;
+  if (digits > 0) return ORDINAL.test(t) ? t.toLowerCase() : t.toUpperCase();
+  if (titled) return t;
+  if (upper > 0 && upper < t.length) return t; // mixed case ("DeKalb") is kept as typed
+  const k = t.toLowerCase();
+  return k.startsWith('mc') || k.startsWith('mac') ? properCase(t) : k.charAt(0).toUpperCase() + k.slice(1);
 }
 
 /** Designator + value from tokens[i…]: ["apt", "#", "4b"] → "Apt 4B"; null if it has no value where one is needed. */
-function unitFrom(designator: string, tokens: readonly string[], from: number): string | null {
+function unitFrom(designator: string, tokens: readonly string[], from: number, to = tokens.length): string | null {
   let value = '';
-  for (let i = from; i < tokens.length; i++) {
+  for (let i = from; i < to; i++) {
     const t = tokens[i]!.replace(/^#/, '');
     if (t !== '') value += (value === '' ? '' : ' ') + t.toUpperCase();
   }
@@ -82,7 +100,7 @@ export function normalizeUnit(raw: string): string | null {
   const s = cleanText(raw);
   if (s === null) return null;
   const tokens = tokenize(s);
-  const designator = tokens.length > 0 ? UNIT_DESIGNATORS.get(key(tokens[0]!)) : undefined;
+  const designator = tokens.length > 0 ? wordOf(tokens[0]!).unit : undefined;
   if (designator !== undefined) return unitFrom(designator, tokens, 1) ?? s;
   // A bare value ("4B", "12") is an apartment number.
   if (tokens.length === 1 && HAS_DIGIT.test(tokens[0]!)) return 'Apt ' + tokens[0]!.toUpperCase();
@@ -97,13 +115,26 @@ interface StreetName {
   houseLast: boolean; // "Hauptstraße 5": the number is written after the name
 }
 
+// Title, lower or UPPER case letters: such a word is in STREET_WORDS as typed if it is there at all.
+const PLAIN_CASE = /^(?:[A-Z]?[a-z]*|[A-Z]+)$/;
+const NO_WORD: StreetWord = {};
+const MIGHT_BE_STREET_WORD = makePrefilter(STREET_WORDS.keys());
+const MIGHT_BE_UNIT = makePrefilter([...STREET_WORDS].filter(([, w]) => w.unit !== undefined).map(([k]) => k));
+
+/** What `token` names (suffix, unit designator, directional), if anything. */
+function wordOf(token: string): StreetWord {
+  // The prefilter ignores case and dots, so a "no" holds for every spelling of the token.
+  if (!MIGHT_BE_STREET_WORD(token)) return NO_WORD;
+  const direct = STREET_WORDS.get(token);
+  if (direct !== undefined || PLAIN_CASE.test(token)) return direct ?? NO_WORD;
+  return STREET_WORDS.get(key(token)) ?? NO_WORD; // "St.", "sTreet"
+}
+
 /**
  * Names the street in `tokens` (its leading house number, if any, already taken off and
  * `hasHouse` set): suffix, directionals, unit and case.
  */
 function parseStreetName(tokens: string[], hasHouse: boolean): StreetName {
-  const keys: string[] = [];
-  for (let i = 0; i < tokens.length; i++) keys.push(key(tokens[i]!));
   let start = 0;
   let end = tokens.length;
   let unit: string | null = null;
@@ -111,7 +142,7 @@ function parseStreetName(tokens: string[], hasHouse: boolean): StreetName {
   let houseLast = false;
 
   // UK style "Flat 3, 12 High Street": a unit before the house number.
-  const lead = tokens.length >= 4 ? UNIT_DESIGNATORS.get(keys[0]!) : undefined;
+  const lead = tokens.length >= 4 && MIGHT_BE_UNIT(tokens[0]!) ? wordOf(tokens[0]!).unit : undefined;
   if (lead !== undefined && HOUSE.test(tokens[2]!) && !ORDINAL.test(tokens[2]!)) {
     unit = lead + ' ' + tokens[1]!.replace(/^#/, '').toUpperCase();
     house = tokens[2]!.toUpperCase();
@@ -119,9 +150,9 @@ function parseStreetName(tokens: string[], hasHouse: boolean): StreetName {
   }
   // A unit designator after at least one word of the name: everything from it on is the unit.
   for (let j = start + 1; j < end; j++) {
-    const d = UNIT_DESIGNATORS.get(keys[j]!);
+    const d = MIGHT_BE_UNIT(tokens[j]!) ? wordOf(tokens[j]!).unit : undefined;
     if (d !== undefined) {
-      unit ??= unitFrom(d, tokens.slice(j + 1, end), 0);
+      unit ??= unitFrom(d, tokens, j + 1, end);
       end = j;
       break;
     }
@@ -137,33 +168,42 @@ function parseStreetName(tokens: string[], hasHouse: boolean): StreetName {
   // Post-directional: "Main St NW".
   let last = end - 1;
   let postDir: string | undefined;
+  const lastWord = n > 0 ? wordOf(tokens[end - 1]!) : NO_WORD;
   if (n >= 3) {
-    postDir = DIRECTIONALS.get(keys[end - 1]!);
-    if (postDir !== undefined && STREET_SUFFIXES.has(keys[end - 2]!)) last = end - 2;
+    postDir = lastWord.dir;
+    if (postDir !== undefined && wordOf(tokens[end - 2]!).suffix !== undefined) last = end - 2;
     else postDir = undefined;
   }
   // The suffix is the last word (before a post-directional) when a name precedes it.
-  const suffix = last > start ? STREET_SUFFIXES.get(keys[last]!) : undefined;
+  const suffix = last > start ? (last === end - 1 ? lastWord : wordOf(tokens[last]!)).suffix : undefined;
   // Pre-directional: "N Main St", but not "North St" (there North is the name).
   let preDir: string | undefined;
   if (n >= 2) {
-    const d = DIRECTIONALS.get(keys[start]!);
+    const d = wordOf(tokens[start]!).dir;
     if (d !== undefined && (n >= 3 || suffix === undefined)) preDir = d;
   }
 
   let display = '';
+  let plain = true; // all words ASCII letters/digits: the matching form is just lower case
   for (let i = start; i < end; i++) {
     let w: string;
     if (i === start && preDir !== undefined) w = preDir;
     else if (i === last && suffix !== undefined) w = suffix;
     else if (i === end - 1 && postDir !== undefined) w = postDir;
-    else w = caseToken(tokens[i]!, keys[i]!);
+    else {
+      w = caseToken(tokens[i]!);
+      plain &&= tokenPlain;
+    }
     display += i === start ? w : ' ' + w;
   }
-  return { display, match: matchOf(display), unit, house, houseLast };
+  return { display, match: plain ? display.toLowerCase() : matchForm(display), unit, house, houseLast };
 }
 
 const SIMPLE_HOUSE = /^[0-9A-Z]+$/;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 
 /**
  * Reads a street line: display form in title case with USPS abbreviations for the street suffix
@@ -176,7 +216,7 @@ const SIMPLE_HOUSE = /^[0-9A-Z]+$/;
 export function normalizeStreet(raw: string): NormalizedStreet {
   const s = cleanText(raw);
   if (s === null) return EMPTY_STREET;
-  const box = PO_BOX.exec(s);
+  const box = (s.charCodeAt(0) | 32) === 112 ? PO_BOX.exec(s) : null; // only lines starting with p/P
   if (box !== null) {
     const display = 'PO Box ' + box[1]!.toUpperCase() + (box[2] ? ' ' + box[2].trim() : '');
     return { street: display.trim(), match: matchForm(display), houseNumber: null, unit: null };
@@ -184,13 +224,20 @@ export function normalizeStreet(raw: string): NormalizedStreet {
   let house: string | null = null;
   let rest = s;
   const space = s.indexOf(' ');
-  const c0 = s.charCodeAt(0);
-  if (space > 0 && c0 >= 48 && c0 <= 57) {
-    let first = s.slice(0, space);
-    if (first.endsWith(',')) first = first.slice(0, -1);
-    if (HOUSE.test(first) && !ORDINAL.test(first)) {
-      house = first.toUpperCase();
+  if (space > 0 && isDigit(s.charCodeAt(0))) {
+    let end = space;
+    if (s.charCodeAt(end - 1) === 44) end--; // "12, Main St"
+    let digitsEnd = 1;
+    while (digitsEnd < end && isDigit(s.charCodeAt(digitsEnd))) digitsEnd++;
+    if (digitsEnd === end) {
+      house = s.slice(0, end); // all digits, the usual case
       rest = s.slice(space + 1);
+    } else {
+      const first = s.slice(0, end);
+      if (HOUSE.test(first) && !ORDINAL.test(first)) {
+        house = first.toUpperCase();
+        rest = s.slice(space + 1);
+      }
     }
   }
   // Not memoised: parsing is cheaper than a lookup in a Map big enough to hit often.
@@ -259,7 +306,18 @@ export function normalizePostcode(raw: string, country: string): string | null {
   if (raw.length === 5 && (country === 'US' || country === 'us') && FIVE_DIGITS.test(raw)) {
     return raw === '00000' ? null : raw;
   }
-  return computePostcode(raw, country.toUpperCase());
+  return computePostcode(raw, upperCode(country));
+}
+
+let lastCode = '';
+let lastUpper = '';
+/** A country code in upper case; the same code arrives row after row, so the last one is kept. */
+function upperCode(code: string): string {
+  if (code !== lastCode) {
+    lastCode = code;
+    lastUpper = code.toUpperCase();
+  }
+  return lastUpper;
 }
 
 /** The region code when `raw` names a known US state, Canadian province or Australian state; else null. */
@@ -274,15 +332,25 @@ function regionCode(raw: string, country: string): string | null {
  * Unknown values and other countries: the cleaned text, upper-cased when it is a short code.
  */
 export function normalizeRegion(raw: string, country: string): string | null {
-  const c = country.length === 2 && country === country.toUpperCase() ? country : country.toUpperCase();
   if (raw.length === 2) {
-    // The common case, a 2-letter code, straight from the table.
-    const code = REGIONS[c]?.get(raw.toLowerCase());
+    // The common case, a 2-letter code ("IL", "il"), straight from the table.
+    const code = regionTable(country)?.get(raw) ?? regionTable(country)?.get(raw.toLowerCase());
     if (code !== undefined) return code;
   }
   const s = cleanText(raw);
   if (s === null) return null;
-  return regionCode(s, c) ?? (s.length <= 3 ? s.toUpperCase() : properCase(s));
+  return regionCode(s, upperCode(country)) ?? (s.length <= 3 ? s.toUpperCase() : properCase(s));
+}
+
+let lastRegionCountry = '';
+let lastRegionTable: ReadonlyMap<string, string> | undefined;
+/** The region table of a country (as given, any case); remembered for the next row. */
+function regionTable(country: string): ReadonlyMap<string, string> | undefined {
+  if (country !== lastRegionCountry) {
+    lastRegionCountry = country;
+    lastRegionTable = REGIONS[upperCode(country)];
+  }
+  return lastRegionTable;
 }
 
 /** Cleaned city name in display case ("SPRINGFIELD" → "Springfield", "st. louis" → "St. Louis"). */
@@ -320,30 +388,44 @@ function takePostcode(tokens: string[], country: string): string | null {
 
 /** Removes a region (1–3 words naming a known region, or a 2-letter code) from the end of `tokens`. */
 function takeRegion(tokens: string[], country: string): string | null {
-  if (REGIONS[country] === undefined) return null;
+  const table = REGIONS[country];
+  if (table === undefined || tokens.length === 0) return null;
+  const last = tokens[tokens.length - 1]!;
+  if (last.length === 2) {
+    // The usual "IL": a code cannot end a longer region name, so no need to try those first.
+    const code = table.get(last) ?? table.get(last.toLowerCase());
+    if (code !== undefined) {
+      tokens.pop();
+      return code;
+    }
+  }
+  // Longest first, so "West Virginia" is not read as "Virginia".
   for (let k = Math.min(3, tokens.length); k >= 1; k--) {
-    const words = tokens.slice(tokens.length - k).join(' ');
-    const code = regionCode(words, country);
-    if (code !== null) {
+    let key = '';
+    for (let i = tokens.length - k; i < tokens.length; i++) key += tokens[i];
+    const code = table.get(PLAIN_KEY.test(key) ? key.toLowerCase() : matchForm(key).replace(/ /g, ''));
+    if (code !== undefined) {
       tokens.length -= k;
       return code;
     }
   }
-  const last = tokens[tokens.length - 1];
-  if (last !== undefined && /^[A-Za-z]{2}$/.test(last) && tokens.length > 1) {
+  if (/^[A-Za-z]{2}$/.test(last) && tokens.length > 1) {
     tokens.pop();
     return last.toUpperCase();
   }
   return null;
 }
 
+const PLAIN_KEY = /^[A-Za-z]+$/;
+const MAYBE_COUNTRY = /^[A-Za-z][A-Za-z .'-]+$/;
+
 /** Without commas: the city starts after the street suffix (and any unit after it). */
 function splitStreetCity(tokens: readonly string[]): { street: string; city: string | null } {
   for (let i = tokens.length - 2; i >= 1; i--) {
-    if (!STREET_SUFFIXES.has(key(tokens[i]!))) continue;
+    if (wordOf(tokens[i]!).suffix === undefined) continue;
     let end = i + 1;
-    if (end < tokens.length && DIRECTIONALS.has(key(tokens[end]!)) && end + 1 < tokens.length) end++;
-    const unit = end < tokens.length ? UNIT_DESIGNATORS.get(key(tokens[end]!)) : undefined;
+    if (end < tokens.length && wordOf(tokens[end]!).dir !== undefined && end + 1 < tokens.length) end++;
+    const unit = end < tokens.length ? wordOf(tokens[end]!).unit : undefined;
     if (unit !== undefined) end = Math.min(tokens.length - 1, end + (UNIT_WITHOUT_NUMBER.has(unit) ? 1 : 2));
     if (end >= tokens.length) return { street: tokens.join(' '), city: null };
     return { street: tokens.slice(0, end).join(' '), city: tokens.slice(end).join(' ') };
@@ -355,9 +437,12 @@ const EMPTY_PARTS: AddressParts = {
   street: null, streetMatch: null, houseNumber: null, unit: null, city: null, region: null, postcode: null,
 };
 
+/** Whether a comma-separated part starts with a unit designator ("Apt 4", "#12", "Suite 200"). */
 function isUnitPart(part: string): boolean {
-  const first = tokenize(part)[0];
-  return first !== undefined && UNIT_DESIGNATORS.has(key(first));
+  if (part.startsWith('#')) return true;
+  const space = part.indexOf(' ');
+  const first = space < 0 ? part : part.slice(0, space);
+  return MIGHT_BE_UNIT(first) && wordOf(first).unit !== undefined;
 }
 
 /**
@@ -372,37 +457,49 @@ function isUnitPart(part: string): boolean {
 export function splitOneLineAddress(raw: string, country: string): AddressParts {
   const s = cleanText(raw);
   if (s === null) return EMPTY_PARTS;
-  const c = country.toUpperCase();
-  const parts = splitOn(s, ',').map((p) => p.trim()).filter((p) => p !== '');
+  const c = upperCode(country);
+  const parts: string[] = [];
+  for (const part of splitOn(s, ',')) {
+    const t = part.trim();
+    if (t !== '') parts.push(t);
+  }
   // A trailing country name (not a 2-letter code other than US/UK: "IL" is a state here).
   if (parts.length > 1) {
     const last = parts[parts.length - 1]!;
-    const lastKey = matchForm(last);
-    if ((lastKey.length > 2 || lastKey === 'us' || lastKey === 'uk') && normalizeCountry(last) !== null) parts.pop();
+    if (MAYBE_COUNTRY.test(last)) {
+      const lastKey = matchForm(last);
+      if ((lastKey.length > 2 || lastKey === 'us' || lastKey === 'uk') && normalizeCountry(last) !== null) parts.pop();
+    }
   }
 
   let postcode: string | null = null;
   let region: string | null = null;
   let city: string | null = null;
   let tokens = tokenize(parts[parts.length - 1] ?? '');
+  let whole = true; // tokens are still the whole of the last part
   if (parts.length > 1 || tokens.length > 2) {
     postcode = takePostcode(tokens, c);
+    if (postcode !== null) whole = false;
     if (tokens.length === 0 && parts.length > 1) {
       parts.pop();
       tokens = tokenize(parts[parts.length - 1]!);
+      whole = true;
     }
     region = takeRegion(tokens, c);
+    if (region !== null) whole = false;
     if (region !== null && tokens.length === 0 && parts.length > 1) {
       parts.pop();
       tokens = tokenize(parts[parts.length - 1]!);
+      whole = true;
     } else if (region === null && REGIONS[c] === undefined && postcode !== null && parts.filter((p) => !isUnitPart(p)).length >= 3) {
       // "12 High St, Leeds, West Yorkshire, LS1 4AB": street, city, region.
       region = parts.pop()!;
       tokens = tokenize(parts[parts.length - 1]!);
+      whole = true;
     }
     if (parts.length > 1) {
       // The rest of the last part is the city ("Springfield IL 62704"), else the part before.
-      city = tokens.length > 0 ? tokens.join(' ') : null;
+      city = tokens.length === 0 ? null : whole ? parts[parts.length - 1]! : tokens.join(' ');
       parts.pop();
     } else if (tokens.length > 0) {
       const split = splitStreetCity(tokens);
@@ -419,7 +516,7 @@ export function splitOneLineAddress(raw: string, country: string): AddressParts 
     if (unit === null && isUnitPart(p) && !(streetParts.length === 0 && parts.length === 1)) unit = normalizeUnit(p);
     else streetParts.push(p);
   }
-  const street = normalizeStreet(streetParts.join(' '));
+  const street = normalizeStreet(streetParts.length === 1 ? streetParts[0]! : streetParts.join(' '));
   return {
     street: street.street,
     streetMatch: street.match,

@@ -39,6 +39,8 @@ interface FamilyInfo {
 
 // Family names repeat heavily, and their phonetic code is the costly part (~0.6 µs).
 const familyCache = new BoundedCache<FamilyInfo>(16_384);
+// Given names are few (a few thousand spellings cover most rows), so a memo pays here too.
+const givenCache = new BoundedCache<GivenInfo>(4096);
 const phoneticCache = new BoundedCache<string | null>(16_384);
 const NO_GIVEN: GivenInfo = { display: null, match: null, formal: null };
 
@@ -74,9 +76,13 @@ function familyFromCell(raw: string): FamilyInfo {
 }
 
 function givenFromCell(raw: string): GivenInfo {
+  const hit = givenCache.get(raw);
+  if (hit !== undefined) return hit;
   const s = cleanText(raw);
   // Initials lose their dot like in full names: "J." → "J".
-  return givenInfo(s === null ? null : properCase(s.length === 2 && s[1] === '.' ? s[0]! : s) || null);
+  const info = givenInfo(s === null ? null : properCase(s.length === 2 && s[1] === '.' ? s[0]! : s) || null);
+  givenCache.set(raw, info);
+  return info;
 }
 
 const GENDERS: ReadonlyMap<string, string | null> = new Map([
@@ -104,6 +110,24 @@ let todayCalls = 0;
 function today(): string {
   if ((todayCalls++ & 4095) === 0) todayValue = new Date().toISOString().slice(0, 10);
   return todayValue;
+}
+
+let lastCountry = '';
+let lastCountryUpper = '';
+/** The options' country in upper case (the same string for every row of a source). */
+function upperCountry(country: string): string {
+  if (country !== lastCountry) {
+    lastCountry = country;
+    lastCountryUpper = country.toUpperCase();
+  }
+  return lastCountryUpper;
+}
+
+/** The year of "YYYY-MM-DD" without parsing a substring. */
+function yearOf(date: string): number {
+  return (
+    (date.charCodeAt(0) - 48) * 1000 + (date.charCodeAt(1) - 48) * 100 + (date.charCodeAt(2) - 48) * 10 + (date.charCodeAt(3) - 48)
+  );
 }
 
 /** Records a finding; the first per field is kept as the reason if the field is required. */
@@ -203,7 +227,8 @@ export function normalizeCustomer(
   let invalid: Map<string, string> | null = null;
 
   // Country first: phones, regions and postcodes are read with it.
-  let country = options.country.toUpperCase();
+  const defaultCountry = upperCountry(options.country);
+  let country = defaultCountry;
   let rowCountry: string | null = null;
   if (countryRaw !== undefined) {
     rowCountry = normalizeCountry(countryRaw);
@@ -339,9 +364,9 @@ export function normalizeCustomer(
     city,
     region,
     postcode,
-    country: rowCountry ?? options.country.toUpperCase(),
+    country: rowCountry ?? defaultCountry,
     birth_date: birthDate,
-    birth_year: birthDate === null ? null : +birthDate.slice(0, 4),
+    birth_year: birthDate === null ? null : yearOf(birthDate),
     gender: genderRaw === undefined ? null : gender(genderRaw.trim().toLowerCase()),
     customer_since: customerSince,
     issues,

@@ -1,5 +1,6 @@
 import { BoundedCache } from './cache.js';
 import { buildNicknameMap, NICKNAMES } from './nicknames.js';
+import { makePrefilter } from './prefilter.js';
 import { cleanText, splitOn } from './text.js';
 
 /** A personal name split into its parts, each in display form (null when absent). */
@@ -54,6 +55,9 @@ const TITLES: ReadonlyMap<string, string> = new Map([
 ]);
 
 const NICKNAME_MAP = buildNicknameMap(NICKNAMES);
+const MIGHT_BE_NICKNAME = makePrefilter(NICKNAME_MAP.keys());
+const MIGHT_BE_AFFIX = makePrefilter([...TITLES.keys(), ...SUFFIXES.keys(), ...CREDENTIALS]);
+const MIGHT_BE_PARTICLE = makePrefilter(PARTICLES);
 
 const KEY_STRIP = /[.\s]/g;
 const INITIAL = /^\p{L}\.$/u;
@@ -93,12 +97,12 @@ function caseWord(word: string): string {
  * A name that already mixes cases ("DeLuca", "van Dyke") was typed with care and is kept.
  */
 export function properCase(name: string): string {
-  // Fast paths for the usual shapes of one plain word: "Smith", "SMITH", "smith".
-  if (PROPER_WORD.test(name)) return name;
-  if (LETTERS.test(name)) {
+  const shape = shapeOf(name);
+  if (shape === TITLED) return name;
+  if (shape === ONE_CASE) {
     const lower = name.toLowerCase();
-    if (!lower.startsWith('mc') && !lower.startsWith('mac') && (lower === name || UPPER.test(name))) {
-      return lower.length > 1 && ROMAN.test(lower) ? name.toUpperCase() : name.charAt(0).toUpperCase() + lower.slice(1);
+    if (!lower.startsWith('mc') && !lower.startsWith('mac')) {
+      return ROMAN.test(lower) ? name.toUpperCase() : name.charAt(0).toUpperCase() + lower.slice(1);
     }
   }
   const hit = properCache.get(name);
@@ -108,11 +112,44 @@ export function properCase(name: string): string {
   return cased;
 }
 
+const TITLED = 1; // ASCII words, each a capital then lower-case letters: "Smith", "Rob City"
+const ONE_CASE = 2; // one ASCII word, all upper or all lower case: "SMITH", "smith"
+const OTHER_SHAPE = 3;
+
+/** Classifies a name in one pass over its characters (cheaper than several RegExps). */
+function shapeOf(s: string): number {
+  const n = s.length;
+  if (n === 0) return OTHER_SHAPE;
+  let titled = true;
+  let allUpper = true;
+  let allLower = true;
+  let wordStart = true;
+  let words = 1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) {
+      allUpper = false;
+      if (wordStart) titled = false;
+      wordStart = false;
+    } else if (c >= 65 && c <= 90) {
+      allLower = false;
+      if (!wordStart) titled = false;
+      wordStart = false;
+    } else if (c === 32) {
+      if (wordStart || i === n - 1) return OTHER_SHAPE;
+      wordStart = true;
+      words++;
+    } else {
+      return OTHER_SHAPE;
+    }
+  }
+  if (titled) return TITLED;
+  return words === 1 && (allUpper || allLower) ? ONE_CASE : OTHER_SHAPE;
+}
+
 // Names and street words repeat heavily across rows.
 const properCache = new BoundedCache<string>(4096);
-const PROPER_WORD = /^[A-Z][a-z]+$/;
-const LETTERS = /^[A-Za-z]+$/;
-const UPPER = /^[A-Z]+$/;
+
 
 function computeProperCase(name: string): string {
   const s = cleanText(name);
@@ -125,7 +162,7 @@ function computeProperCase(name: string): string {
     const w = words[i]!;
     if (i > 0) out += ' ';
     // A particle stays lower-case unless it is the last word ("Van" alone is a name).
-    out += PARTICLES.has(w) && i < words.length - 1 ? w : caseWord(w);
+    out += i < words.length - 1 && MIGHT_BE_PARTICLE(w) && PARTICLES.has(w) ? w : caseWord(w);
   }
   return out;
 }
@@ -147,7 +184,7 @@ export function normalizeTitle(raw: string): string | null {
 
 /** The formal given name for a nickname, both in matching form: "bill" → "william"; else the input. */
 export function formalGivenName(match: string): string {
-  return NICKNAME_MAP.get(match) ?? match;
+  return MIGHT_BE_NICKNAME(match) ? (NICKNAME_MAP.get(match) ?? match) : match;
 }
 
 /** "M." → "M": initials lose their dot, everything else is kept. */
@@ -176,22 +213,31 @@ function peel(tokens: readonly string[], allowTitle: boolean): Peeled {
   let title: string | null = null;
   let suffix: string | null = null;
   while (allowTitle && end - start > 1) {
-    const t = TITLES.get(key(tokens[start]!));
+    const t = affix(TITLES, tokens[start]!);
     if (t === undefined) break;
     title ??= t;
     start++;
     // "Mr. and Mrs. John Smith": the second title goes too; the first is kept.
-    const next = end - start > 2 ? key(tokens[start]!) : '';
-    if ((next === 'and' || next === '&') && TITLES.has(key(tokens[start + 1]!))) start += 2;
+    const next = end - start > 2 ? tokens[start]! : '';
+    if (((next.length === 3 && next.toLowerCase() === 'and') || next === '&') && affix(TITLES, tokens[start + 1]!) !== undefined) start += 2;
   }
   while (end - start > 1) {
-    const k = key(tokens[end - 1]!);
-    const s = SUFFIXES.get(k);
+    const token = tokens[end - 1]!;
+    const s = affix(SUFFIXES, token);
     if (s !== undefined) suffix ??= s;
-    else if (!CREDENTIALS.has(k)) break;
+    else if (!MIGHT_BE_AFFIX(token) || !CREDENTIALS.has(key(token))) break;
     end--;
   }
   return { start, end, title, suffix };
+}
+
+function isParticle(token: string): boolean {
+  return MIGHT_BE_PARTICLE(token) && PARTICLES.has(token.toLowerCase());
+}
+
+/** Looks a token up in one of the affix tables, skipping the lookup when the prefilter says no. */
+function affix(table: ReadonlyMap<string, string>, token: string): string | undefined {
+  return MIGHT_BE_AFFIX(token) ? table.get(key(token)) : undefined;
 }
 
 /** Words of an already cleaned text part (single spaces; may have spaces at the ends). */
@@ -280,7 +326,7 @@ function parseWords(tokens: readonly string[], commaSuffix: string | null): Pars
     return { title: p.title, given: null, middle: null, family: joinTokens(tokens, p.start, p.end), suffix };
   }
   let familyStart = p.end - 1;
-  while (familyStart - 1 > p.start && PARTICLES.has(tokens[familyStart - 1]!.toLowerCase())) familyStart--;
+  while (familyStart - 1 > p.start && isParticle(tokens[familyStart - 1]!)) familyStart--;
   return {
     title: p.title,
     given: joinTokens(tokens, p.start, p.start + 1),

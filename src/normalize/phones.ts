@@ -72,10 +72,12 @@ function compile(pattern: string, anchorEnd: boolean): RegExp {
   return new RegExp('^(?:' + pattern + ')' + (anchorEnd ? '$' : ''));
 }
 
-function planOf(country: string): Plan | null {
-  let plan = plans.get(country);
+/** The plan of a country given in any case ("US", "us"), compiled on first use. */
+function planOf(given: string): Plan | null {
+  let plan = plans.get(given);
   if (plan !== undefined) return plan;
   plan = null;
+  const country = given.toUpperCase();
   try {
     meta.selectNumberingPlan(country);
     const p = meta.numberingPlan;
@@ -107,7 +109,7 @@ function planOf(country: string): Plan | null {
   } catch {
     plan = null; // unknown country
   }
-  plans.set(country, plan);
+  plans.set(given, plan);
   return plan;
 }
 
@@ -334,8 +336,8 @@ export function normalizePhone(raw: string, defaultCountry: string): PhoneResult
   if (digits.length < 4) return result(null, 'too short');
   if (digits.length > 20 || raw.length > 250) return result(null, 'too long');
 
-  const country = defaultCountry.toUpperCase();
-  const plan = planOf(country);
+  const plan = planOf(defaultCountry);
+  const country = plan?.country ?? defaultCountry.toUpperCase();
   if (plain) {
     const fast = plus ? international(digits) : plan !== null ? fastParse(digits, plan) : INVALID;
     if (fast === INVALID) return result(null, plan === null && !plus ? `unknown country ${country}` : 'invalid');

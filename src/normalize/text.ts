@@ -28,7 +28,7 @@ const LETTERS_ONLY = /^[A-Za-z0-9]+$/;
 const APOSTROPHES = /['\u2018\u2019\u02bc\u0060\u00b4]/g;
 const NON_ALNUM_RUN = /[^a-z0-9]+/g;
 const WHITESPACE_RUN = /\s+/g;
-const NEEDS_COLLAPSE = /\s\s|[\t\n\r\f\v\u00a0\u2000-\u200b\u3000]/;
+const NEEDS_COLLAPSE = /\s/;
 
 /**
  * The matching form: lower-case a–z, 0–9 and single spaces. Accents are removed, apostrophes
@@ -44,13 +44,28 @@ export function matchForm(s: string): string {
   return t.replace(APOSTROPHES, '').replace(NON_ALNUM_RUN, ' ').trim();
 }
 
-/** Trims and collapses inner whitespace to single spaces; null when nothing is left. */
+/** Trims and collapses inner whitespace to single spaces; null for nothing left. */
 export function cleanText(s: string | null | undefined): string | null {
   if (s == null) return null;
-  let t = s.trim();
+  const t = s.trim();
   if (t === '') return null;
-  if (NEEDS_COLLAPSE.test(t)) t = t.replace(WHITESPACE_RUN, ' ');
-  return t;
+  return needsCollapse(t) ? t.replace(WHITESPACE_RUN, ' ') : t;
+}
+
+/** Whether `t` has a run of spaces or any whitespace other than a plain space (a loop beats a RegExp here). */
+function needsCollapse(t: string): boolean {
+  let prevSpace = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) return true;
+      prevSpace = true;
+    } else {
+      prevSpace = false;
+      if (c < 32 || (c >= 0x80 && NEEDS_COLLAPSE.test(t[i]!))) return true;
+    }
+  }
+  return false;
 }
 
 /** `s.split(sep)` for a one-character separator; V8's split is over twice as slow on short strings. */
