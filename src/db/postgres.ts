@@ -18,7 +18,7 @@ const types = {
 };
 
 /** Advisory lock key for "one golden run at a time" on this database. */
-const RUN_LOCK_KEY = 0x601d3e;
+export const RUN_LOCK_KEY = 0x601d3e;
 
 async function lockHeld(pool: pg.Pool): Promise<UserError> {
   const holder = await pool

@@ -1,5 +1,7 @@
 import { cpSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
+import { RUN_LOCK_KEY } from '../../src/db/postgres.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { engines } from '../helpers/databases.js';
@@ -113,4 +115,33 @@ describe('golden CLI', () => {
       }
     });
   }
+});
+
+describe('a second run on PostgreSQL while one holds the lock', () => {
+  const server = engines.find((e) => e.name === 'postgres');
+  it.skipIf(!server)('exits 5 at once naming the holder, and works once the lock is free', async () => {
+    const ws = new Workspace();
+    cpSync(DEMO, ws.dir, { recursive: true });
+    const created = await server!.create();
+    const flags = ['--database-url', created.options.databaseUrl!];
+    // Stands in for a running `golden run`: the same advisory lock, held by another session.
+    const holder = new pg.Client({ connectionString: created.options.databaseUrl, application_name: 'golden run' });
+    try {
+      await holder.connect();
+      const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
+      await holder.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
+      for (const command of ['run', 'import']) {
+        const blocked = await golden([command, ...flags], { cwd: ws.dir });
+        expect(blocked.code).toBe(ExitCode.locked);
+        expect(blocked.stderr).toContain(`another golden run holds the lock on this database: backend pid ${pid} (golden run, since `);
+      }
+      await holder.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK_KEY]);
+      const free = await golden(['run', ...flags], { cwd: ws.dir });
+      expect(free.code).toBe(ExitCode.rejects);
+    } finally {
+      await holder.end();
+      await created.drop();
+      ws.remove();
+    }
+  });
 });

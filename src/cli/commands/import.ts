@@ -16,6 +16,8 @@ export default async function importCommand(files: string[], options: ImportComm
   const cfg = await config(options);
   return withDatabase(options, 'import', async (db) => {
     const progress = createProgress();
+    // The same lock as `golden run`: an import never overlaps a nightly run.
+    const release = await db.acquireRunLock('golden import');
     try {
       const summary = await importAll(db, cfg, {
         files,
@@ -31,6 +33,7 @@ export default async function importCommand(files: string[], options: ImportComm
       return importExitCode(summary);
     } finally {
       progress.stop();
+      await release();
     }
   });
 }
