@@ -3,7 +3,7 @@ import path from 'node:path';
 import stringSimilarity from 'string-similarity';
 import type { z } from 'zod';
 import { ExitCode, UserError, errorMessage } from '../errors.js';
-import { configSchema, type ParsedConfig } from './schema.js';
+import { activitySchema, configSchema, sourceSchema, type ParsedConfig } from './schema.js';
 
 /** A validated config plus the folder its relative paths are resolved against. */
 export interface GoldenConfig extends ParsedConfig {
@@ -82,15 +82,12 @@ function valueAt(json: unknown, parts: readonly PropertyKey[]): unknown {
   return node;
 }
 
-const SOURCE_KEYS = ['businessUnit', 'files', 'delimiter', 'quote', 'encoding', 'dateFormats', 'key', 'priority', 'country', 'columns', 'required'];
-const ACTIVITY_KEYS = ['businessUnit', 'files', 'delimiter', 'quote', 'encoding', 'dateFormats', 'key', 'kind', 'customer', 'columns'];
-const TOP_KEYS = ['review', 'defaultCountry', 'rejectsDir', 'sources', 'activities'];
-
+/** The keys allowed where an unknown key was found, read off the schema itself. */
 function allowedKeysAt(parts: readonly PropertyKey[]): string[] {
-  if (parts.length === 0) return TOP_KEYS;
-  if (parts[0] === 'sources' && parts.length === 2) return SOURCE_KEYS;
-  if (parts[0] === 'activities' && parts.length === 2) return ACTIVITY_KEYS;
-  if (parts[0] === 'activities' && parts[2] === 'customer') return ['column', 'by', 'source'];
+  if (parts.length === 0) return Object.keys(configSchema.shape);
+  if (parts[0] === 'sources' && parts.length === 2) return Object.keys(sourceSchema.shape);
+  if (parts[0] === 'activities' && parts.length === 2) return Object.keys(activitySchema.shape);
+  if (parts[0] === 'activities' && parts[2] === 'customer') return Object.keys(activitySchema.shape.customer.shape);
   return [];
 }
 

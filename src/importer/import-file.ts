@@ -116,7 +116,8 @@ export async function importFile(db: Database, target: ImportTarget, sha256: str
       await discardRejects(rejectsPartial);
       throw error;
     }
-    // Keep what was rejected so far: it is what the user must look at.
+    // Keep what was rejected so far: it is what the user must look at (at least one row, or
+    // --max-rejects could not have been exceeded).
     result.rejectsFile = await publishRejects(rejectsPartial, rejectsPath, 1);
     result.status = 'failed';
     result.note = error.message;
