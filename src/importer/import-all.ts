@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { planColumns } from './mapping.js';
 import { emptyResult, importFile, readHeader, sha256File } from './import-file.js';
 import { planImport, type PlanOptions } from './plan.js';
+import { looksLikeUtf8Text } from './sniff.js';
 import type { FileResult, ImportProgress, ImportTarget } from './targets.js';
 
 export interface ImportOptions extends PlanOptions {
@@ -34,7 +35,7 @@ export interface ImportSummary {
 export async function importAll(db: Database, config: GoldenConfig, options: ImportOptions = {}): Promise<ImportSummary> {
   const started = Date.now();
   const plan = await planImport(config, options);
-  await checkHeaders(plan.targets);
+  const warnings = [...plan.warnings, ...(await checkFiles(plan.targets))];
 
   const limit = pLimit(options.concurrency ?? 2);
   const hashes = await Promise.all(plan.targets.map((t) => limit(() => sha256File(t.file))));
@@ -63,7 +64,7 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
   const files = await Promise.all(jobs);
   return {
     files,
-    warnings: plan.warnings,
+    warnings,
     rowsRead: sum(files, (f) => f.rowsRead),
     rowsLoaded: sum(files, (f) => f.rowsLoaded),
     rowsRejected: sum(files, (f) => f.rowsRejected),
@@ -71,10 +72,17 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
   };
 }
 
-/** A missing mapped column stops the command before anything is loaded, naming file and column. */
-async function checkHeaders(targets: readonly ImportTarget[]): Promise<void> {
+/**
+ * A missing mapped column stops the command before anything is loaded, naming file and column.
+ * A file declared windows-1252 that reads as UTF-8 is loaded as declared, with a warning.
+ */
+async function checkFiles(targets: readonly ImportTarget[]): Promise<string[]> {
   const problems: string[] = [];
+  const warnings: string[] = [];
   for (const target of targets) {
+    if (target.config.encoding !== 'utf-8' && (await looksLikeUtf8Text(target.file))) {
+      warnings.push(`${target.file}: declared "${target.config.encoding}" but reads as UTF-8; if names load as "JosÃ©", set "encoding": "utf-8"`);
+    }
     const header = await readHeader(target);
     if (header === undefined) continue; // an empty file imports as zero rows
     const extra = target.kind === 'activities' ? [target.config.customer.column] : [];
@@ -85,6 +93,7 @@ async function checkHeaders(targets: readonly ImportTarget[]): Promise<void> {
     }
   }
   if (problems.length > 0) throw new UserError(`nothing was imported:\n  ${problems.join('\n  ')}`);
+  return warnings;
 }
 
 async function previouslyLoaded(db: Database, shas: readonly string[]) {

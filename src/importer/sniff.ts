@@ -15,16 +15,28 @@ const SAMPLE_BYTES = 64 * 1024;
 const DELIMITERS = [',', ';', '\t', '|'];
 
 /** Guesses a CSV file's encoding and delimiter from its first 64 KB. */
-export async function sniffCsv(file: string, sampleRows = 200): Promise<SniffResult> {
+async function readSample(file: string): Promise<Buffer> {
   const handle = await open(file, 'r');
-  let bytes: Buffer;
   try {
     const buffer = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
-    bytes = buffer.subarray(0, bytesRead);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * True when the file's first 64 KB hold non-ASCII text that is valid UTF-8: such a file read as
+ * windows-1252 would load "José" as "JosÃ©". (Real cp1252 text is almost never valid UTF-8.)
+ */
+export async function looksLikeUtf8Text(file: string): Promise<boolean> {
+  const bytes = await readSample(file);
+  return bytes.some((b) => b >= 0x80) && isUtf8(bytes);
+}
+
+export async function sniffCsv(file: string, sampleRows = 200): Promise<SniffResult> {
+  const bytes = await readSample(file);
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   const encoding: SniffResult['encoding'] = bom || isUtf8(bytes) ? 'utf-8' : 'windows-1252';
   let text = encoding === 'utf-8' ? bytes.toString('utf8').replace(/^\uFEFF/, '') : iconv.decode(bytes, 'win1252');

@@ -121,6 +121,16 @@ describeEachDatabase('import: bad input', (db) => {
     expect(rejects(bad.rejectsFile!)[0]!.reason).toMatch(/invalid UTF-8.*windows-1252/);
   });
 
+  it('warns when a file declared windows-1252 reads as UTF-8, and still loads it as declared', async () => {
+    config = ws.config(crmConfig({ encoding: 'windows-1252' }));
+    const f = file(`${HEADER}\n1,José Núñez,j@mail.com,,\n`);
+    const summary = await importAll(db(), config, { files: [f] });
+    expect(summary.warnings).toEqual([`${f}: declared "windows-1252" but reads as UTF-8; if names load as "JosÃ©", set "encoding": "utf-8"`]);
+    expect(only(summary).rowsLoaded).toBe(1);
+    const plain = await importAll(db(), config, { files: [file(`${HEADER}\n1,Jose Nunez,j@mail.com,,\n`, 'windows-1252')] });
+    expect(plain.warnings).toEqual([]);
+  });
+
   it('reads CRLF line endings without stray carriage returns and with the right line numbers', async () => {
     const f = file(`${HEADER}\r\n1,Ann Lee,ann@example.com,01/02/1980,\r\n2,"Bob\r\nRay",bob@example.com,,\r\n3,Cy Dee,cy@example.com,,\r\n`);
     const result = only(await importAll(db(), config, { files: [f] }));
