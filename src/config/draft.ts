@@ -1,6 +1,6 @@
 import path from 'node:path';
 import stringSimilarity from 'string-similarity';
-import { ACTIVITY_KINDS, type ActivityField, type ActivityKind, type CustomerField } from './fields.js';
+import { ACTIVITY_KINDS, MULTI_COLUMN_FIELDS, type ActivityField, type ActivityKind, type CustomerField } from './fields.js';
 import type { GoldenConfigInput } from './schema.js';
 
 /** What `golden init` learnt about one sample file (see importer/sniff.ts). */
@@ -12,8 +12,11 @@ export interface SampleFile {
   rows: string[][];
 }
 
-/** Tests whether every sample value of a column parses with a date format. */
-export type FormatTester = (format: string, values: readonly string[]) => boolean;
+/** The share (0–1) of a column's sample values that a date format reads. */
+export type FormatTester = (format: string, values: readonly string[]) => number;
+
+/** A format must read this share of the samples: one bad date must not hide the right format. */
+const FORMAT_FIT = 0.9;
 
 /** Header spellings seen in real exports, per canonical field. */
 const CUSTOMER_SYNONYMS: Record<CustomerField, string[]> = {
@@ -57,7 +60,9 @@ const ACTIVITY_HINTS: Record<ActivityKind, RegExp> = {
   feedback: /csat|nps|survey|response|feedback/i,
 };
 
-const DATE_FORMATS = ['YYYY-MM-DD', 'YYYY-MM-DD HH:mm:ss', 'ISO', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY', 'YYYY/MM/DD', 'DD-MM-YYYY', 'MM-DD-YYYY', 'D/M/YYYY', 'M/D/YYYY', 'YYYYMMDD'];
+const DAYS = ['YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY', 'YYYY/MM/DD', 'DD-MM-YYYY', 'MM-DD-YYYY', 'D/M/YYYY', 'M/D/YYYY', 'YYYYMMDD'];
+/** Candidates in order of preference: plain dates, then each with a time, then ISO-8601. */
+const DATE_FORMATS = [...DAYS, ...DAYS.flatMap((d) => [`${d} HH:mm:ss`, `${d} HH:mm`]), 'ISO'];
 
 const ID_LIKE = /(^|[\s_-])(id|no|nr|number|num|key|code|ref)$|^(id|key)$/i;
 const CONFIDENT = 0.75;
@@ -105,10 +110,58 @@ export function draftConfig(samples: readonly SampleFile[], configDir: string, t
     const hits = s.header.filter((h) => (guess(h, ACTIVITY_SYNONYMS)?.rating ?? 0) >= CONFIDENT).length;
     return hits >= 2 && s.header.some((h) => /amount|csat|nps|ticket|order|txn|transaction|closed/i.test(h));
   };
-  const dateFormats = (s: SampleFile, indexes: number[]) => {
-    const values = indexes.flatMap((i) => column(s, i));
-    const fits = DATE_FORMATS.filter((f) => values.length > 0 && testFormat(f, values));
-    return fits.length > 0 ? [fits[0]!] : ['YYYY-MM-DD'];
+  /** The first candidate that reads every sample of a column, per date column, without repeats. */
+  const dateFormats = (name: string, s: SampleFile, indexes: number[]) => {
+    const formats: string[] = [];
+    for (const i of indexes) {
+      const values = column(s, i);
+      if (values.length === 0) continue;
+      const fits = DATE_FORMATS.filter((f) => testFormat(f, values) >= FORMAT_FIT);
+      const fit = fits[0];
+      if (fit === undefined) {
+        review.push(`${name}: no known date format reads the samples of "${s.header[i]}"; add one to dateFormats`);
+        continue;
+      }
+      if (!formats.includes(fit)) formats.push(fit);
+      // "M/D/YYYY" beside "MM/DD/YYYY" is the same reading; only another day/month order is news.
+      const order = (f: string) => f.replace(/D+/g, 'D').replace(/M+/g, 'M').replace(/ .*/, '');
+      const others = fits.filter((f) => f !== 'ISO' && order(f) !== order(fit));
+      if (others.length > 0) review.push(`${name}: "${s.header[i]}" read as ${fit}, but ${others.join(', ')} also fits the samples; check day/month order`);
+    }
+    return formats.length > 0 ? formats : ['YYYY-MM-DD'];
+  };
+  /**
+   * Maps each header to its best guess; a field that takes one column only goes to the column
+   * that fits it best, and the others are left unmapped for review.
+   */
+  const mapColumns = <F extends string>(
+    name: string,
+    s: SampleFile,
+    skip: (h: string, i: number) => boolean,
+    guessAt: (h: string, i: number) => { field: F; rating: number } | undefined,
+    multi: ReadonlySet<string>,
+  ) => {
+    const columns: Record<string, F | null> = {};
+    const guesses = s.header.map((h, i) => (skip(h, i) ? undefined : guessAt(h, i)));
+    const best = new Map<F, number>();
+    guesses.forEach((g, i) => {
+      if (g && !multi.has(g.field) && (best.get(g.field) === undefined || g.rating > guesses[best.get(g.field)!]!.rating)) best.set(g.field, i);
+    });
+    s.header.forEach((h, i) => {
+      if (skip(h, i)) return;
+      const g = guesses[i];
+      if (!g) {
+        columns[h] = null;
+        review.push(`${name}: column "${h}" was not recognised; mapped to null (ignored)`);
+      } else if (!multi.has(g.field) && best.get(g.field) !== i) {
+        columns[h] = null;
+        review.push(`${name}: column "${h}" also looks like ${g.field}, which "${s.header[best.get(g.field)!]}" fits better; mapped to null`);
+      } else {
+        columns[h] = g.field;
+        if (g.rating < CONFIDENT) review.push(`${name}: column "${h}" guessed as ${g.field} (confidence ${g.rating.toFixed(2)})`);
+      }
+    });
+    return columns;
   };
   const files = (s: SampleFile) => path.relative(configDir, path.resolve(s.file)).split(path.sep).join('/');
 
@@ -116,18 +169,18 @@ export function draftConfig(samples: readonly SampleFile[], configDir: string, t
     const name = sourceName(s.file, taken);
     const keyIndex = Math.max(0, s.header.findIndex((h) => ID_LIKE.test(words(h))));
     const key = s.header[keyIndex] ?? 'id';
-    const columns: Record<string, CustomerField | null> = {};
-    const dateColumns: number[] = [];
-    s.header.forEach((h, i) => {
-      if (i === keyIndex) return;
-      const values = column(s, i);
-      let g = guess(h, CUSTOMER_SYNONYMS);
-      if (values.length > 0 && values.filter((v) => v.includes('@')).length / values.length > 0.8) g = { field: 'email', rating: 1 };
-      columns[h] = g?.field ?? null;
-      if (!g) review.push(`${name}: column "${h}" was not recognised; mapped to null (ignored)`);
-      else if (g.rating < CONFIDENT) review.push(`${name}: column "${h}" guessed as ${g.field} (confidence ${g.rating.toFixed(2)})`);
-      if (g && (g.field === 'birth_date' || g.field === 'customer_since')) dateColumns.push(i);
-    });
+    const columns = mapColumns<CustomerField>(
+      name,
+      s,
+      (_h, i) => i === keyIndex,
+      (h, i) => {
+        const values = column(s, i);
+        if (values.length > 0 && values.filter((v) => v.includes('@')).length / values.length > 0.8) return { field: 'email', rating: 1 };
+        return guess(h, CUSTOMER_SYNONYMS);
+      },
+      MULTI_COLUMN_FIELDS,
+    );
+    const dateColumns = s.header.flatMap((h, i) => (columns[h] === 'birth_date' || columns[h] === 'customer_since' ? [i] : []));
     customerKeys.set(words(key), name);
     review.push(`${name}: key column guessed as "${key}"; set a businessUnit and priority`);
     sources[name] = {
@@ -135,7 +188,7 @@ export function draftConfig(samples: readonly SampleFile[], configDir: string, t
       files: files(s),
       delimiter: s.delimiter,
       encoding: s.encoding,
-      dateFormats: dateFormats(s, dateColumns),
+      dateFormats: dateFormats(name, s, dateColumns),
       key,
       priority: Object.keys(sources).length + 1,
       columns,
@@ -149,16 +202,8 @@ export function draftConfig(samples: readonly SampleFile[], configDir: string, t
     const key = idColumns[0] ?? s.header[0] ?? 'id';
     const refHeader = idColumns.find((h) => customerKeys.has(words(h))) ?? s.header.find((h) => /mail/i.test(h)) ?? idColumns[1];
     const refSource = refHeader ? customerKeys.get(words(refHeader)) : undefined;
-    const columns: Record<string, ActivityField | null> = {};
-    const dateColumns: number[] = [];
-    s.header.forEach((h, i) => {
-      if (h === key || h === refHeader) return;
-      const g = guess(h, ACTIVITY_SYNONYMS);
-      columns[h] = g?.field ?? null;
-      if (!g) review.push(`${name}: column "${h}" was not recognised; mapped to null (ignored)`);
-      else if (g.rating < CONFIDENT) review.push(`${name}: column "${h}" guessed as ${g.field} (confidence ${g.rating.toFixed(2)})`);
-      if (g && (g.field === 'occurred_at' || g.field === 'closed_at')) dateColumns.push(i);
-    });
+    const columns = mapColumns<ActivityField>(name, s, (h) => h === key || h === refHeader, (h) => guess(h, ACTIVITY_SYNONYMS), new Set());
+    const dateColumns = s.header.flatMap((h, i) => (columns[h] === 'occurred_at' || columns[h] === 'closed_at' ? [i] : []));
     if (!refHeader) review.push(`${name}: no column found that names the customer; set customer.column`);
     review.push(`${name}: guessed as ${kind} rows keyed by "${key}"; check customer reference`);
     activities[name] = {
@@ -167,7 +212,7 @@ export function draftConfig(samples: readonly SampleFile[], configDir: string, t
       files: files(s),
       delimiter: s.delimiter,
       encoding: s.encoding,
-      dateFormats: dateFormats(s, dateColumns),
+      dateFormats: dateFormats(name, s, dateColumns),
       key,
       customer: refSource
         ? { column: refHeader!, by: 'source_key', source: refSource }

@@ -87,6 +87,21 @@ describe('golden CLI', () => {
     expect(draft.review.length).toBeGreaterThan(0);
   });
 
+  it('drafts a config from every demo export that imports them exactly as the real config does', async () => {
+    const ws = demoWorkspace();
+    workspaces.push(ws);
+    const real = JSON.parse(readFileSync(ws.path('golden.config.json'), 'utf8')) as Record<string, Record<string, { files: string }>>;
+    const files = [...Object.values(real.sources!), ...Object.values(real.activities!)].map((b) => b.files);
+    const drafted = await golden(['init', ...files, '--out', 'draft.json'], { cwd: ws.dir });
+    expect(drafted.code).toBe(0);
+    const loadedWith = async (config: string) => {
+      const result = await golden(['import', '--json', '--config', config, '--db', ws.path(`db-${config}`)], { cwd: ws.dir });
+      const summary = JSON.parse(result.stdout) as { files: { file: string; kind: string; rowsLoaded: number; rowsRejected: number }[] };
+      return summary.files.map((f) => [path.basename(f.file), f.kind, f.rowsLoaded, f.rowsRejected]).sort();
+    };
+    expect(await loadedWith('draft.json')).toEqual(await loadedWith('golden.config.json'));
+  });
+
   for (const engine of engines) {
     it(`runs the demo end to end and is a no-op the second time [${engine.name}]`, async () => {
       const ws = demoWorkspace();

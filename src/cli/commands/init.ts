@@ -23,7 +23,7 @@ export default async function initCommand(files: string[], options: InitOptions)
   const configDir = path.dirname(path.resolve(options.out ?? 'golden.config.json'));
   const draft = draftConfig(samples, configDir, (format, values) => {
     const parse = createDateParser([format]);
-    return values.every((v) => parse(v).ok);
+    return values.filter((v) => parse(v).ok).length / values.length;
   });
   const text = `${JSON.stringify(draft, null, 2)}\n`;
   if (options.out) {
