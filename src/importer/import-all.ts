@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import pLimit from 'p-limit';
 import type { GoldenConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
@@ -37,6 +39,8 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
   const plan = await planImport(config, options);
   const warnings = [...plan.warnings, ...(await checkFiles(plan.targets))];
 
+  const rejectsDir = config.rejectsDir === undefined ? undefined : path.resolve(config.baseDir, config.rejectsDir);
+  if (rejectsDir !== undefined) await mkdir(rejectsDir, { recursive: true });
   const limit = pLimit(options.concurrency ?? 2);
   const hashes = await Promise.all(plan.targets.map((t) => limit(() => sha256File(t.file))));
   const loaded = await previouslyLoaded(db, hashes.map((h) => h.sha256));
@@ -54,7 +58,7 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
     return limit(() =>
       importFile(db, target, sha256, {
         defaultCountry: config.defaultCountry,
-        rejectsDir: config.rejectsDir === undefined ? undefined : `${config.baseDir}/${config.rejectsDir}`,
+        rejectsDir,
         force: options.force,
         maxRejects: options.maxRejects,
         onProgress: options.onProgress,

@@ -68,6 +68,14 @@ describeEachDatabase('import: bad input', (db) => {
     expect((await staged(result.batchId)).map((r) => r.source_key)).toEqual(['1', '3']);
   });
 
+  it('writes rejects into rejectsDir when the config names one, creating it', async () => {
+    config = ws.config({ ...crmConfig(), rejectsDir: 'out/rejects' });
+    const f = file(`${HEADER}\n1,Ann Lee\n`);
+    const result = only(await importAll(db(), config, { files: [f] }));
+    expect(result.rejectsFile).toBe(ws.path(`out/rejects/crm_${n}.rejects.csv`));
+    expect(rejects(result.rejectsFile!)[0]!.original).toBe('1,Ann Lee');
+  });
+
   it('rejects ragged rows, naming the expected and found column counts', async () => {
     const f = file(`${HEADER}\n1,Ann Lee,ann@example.com,,\n2,Bob Ray,bob@example.com\n3,Cy Dee,cy@example.com,,,extra\n`);
     const result = only(await importAll(db(), config, { files: [f] }));
