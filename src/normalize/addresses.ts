@@ -1,5 +1,5 @@
 import { REGIONS, STREET_WORDS, UNIT_WITHOUT_NUMBER, type StreetWord } from './address-tables.js';
-import { normalizeCountry } from './countries.js';
+import { normalizeCountry, upperCountryCode } from './countries.js';
 import { properCase } from './names.js';
 import { makePrefilter } from './prefilter.js';
 import { cleanText, matchForm, splitOn } from './text.js';
@@ -306,18 +306,7 @@ export function normalizePostcode(raw: string, country: string): string | null {
   if (raw.length === 5 && (country === 'US' || country === 'us') && FIVE_DIGITS.test(raw)) {
     return raw === '00000' ? null : raw;
   }
-  return computePostcode(raw, upperCode(country));
-}
-
-let lastCode = '';
-let lastUpper = '';
-/** A country code in upper case; the same code arrives row after row, so the last one is kept. */
-function upperCode(code: string): string {
-  if (code !== lastCode) {
-    lastCode = code;
-    lastUpper = code.toUpperCase();
-  }
-  return lastUpper;
+  return computePostcode(raw, upperCountryCode(country));
 }
 
 /** The region code when `raw` names a known US state, Canadian province or Australian state; else null. */
@@ -339,7 +328,7 @@ export function normalizeRegion(raw: string, country: string): string | null {
   }
   const s = cleanText(raw);
   if (s === null) return null;
-  return regionCode(s, upperCode(country)) ?? (s.length <= 3 ? s.toUpperCase() : properCase(s));
+  return regionCode(s, upperCountryCode(country)) ?? (s.length <= 3 ? s.toUpperCase() : properCase(s));
 }
 
 let lastRegionCountry = '';
@@ -348,7 +337,7 @@ let lastRegionTable: ReadonlyMap<string, string> | undefined;
 function regionTable(country: string): ReadonlyMap<string, string> | undefined {
   if (country !== lastRegionCountry) {
     lastRegionCountry = country;
-    lastRegionTable = REGIONS[upperCode(country)];
+    lastRegionTable = REGIONS[upperCountryCode(country)];
   }
   return lastRegionTable;
 }
@@ -457,7 +446,7 @@ function isUnitPart(part: string): boolean {
 export function splitOneLineAddress(raw: string, country: string): AddressParts {
   const s = cleanText(raw);
   if (s === null) return EMPTY_PARTS;
-  const c = upperCode(country);
+  const c = upperCountryCode(country);
   const parts: string[] = [];
   for (const part of splitOn(s, ',')) {
     const t = part.trim();

@@ -50,3 +50,14 @@ export function normalizeCountry(raw: string): string | null {
   cache.set(raw, code);
   return code;
 }
+
+let lastCode = '';
+let lastUpper = '';
+/** A country code in upper case; the same code arrives row after row, so the last one is kept. */
+export function upperCountryCode(code: string): string {
+  if (code !== lastCode) {
+    lastCode = code;
+    lastUpper = code.toUpperCase();
+  }
+  return lastUpper;
+}

@@ -8,7 +8,7 @@ import {
   splitOneLineAddress,
 } from './addresses.js';
 import { BoundedCache } from './cache.js';
-import { normalizeCountry } from './countries.js';
+import { normalizeCountry, upperCountryCode } from './countries.js';
 import { normalizeEmail } from './emails.js';
 import {
   formalGivenName,
@@ -110,17 +110,6 @@ let todayCalls = 0;
 function today(): string {
   if ((todayCalls++ & 4095) === 0) todayValue = new Date().toISOString().slice(0, 10);
   return todayValue;
-}
-
-let lastCountry = '';
-let lastCountryUpper = '';
-/** The options' country in upper case (the same string for every row of a source). */
-function upperCountry(country: string): string {
-  if (country !== lastCountry) {
-    lastCountry = country;
-    lastCountryUpper = country.toUpperCase();
-  }
-  return lastCountryUpper;
 }
 
 /** The year of "YYYY-MM-DD" without parsing a substring. */
@@ -227,7 +216,7 @@ export function normalizeCustomer(
   let invalid: Map<string, string> | null = null;
 
   // Country first: phones, regions and postcodes are read with it.
-  const defaultCountry = upperCountry(options.country);
+  const defaultCountry = upperCountryCode(options.country);
   let country = defaultCountry;
   let rowCountry: string | null = null;
   if (countryRaw !== undefined) {

@@ -11,17 +11,12 @@ import {
   readPlainCsv,
   readTable,
   type DataSet,
-  type Row,
-  type Table,
+  type Loaded as SharedLoaded,
 } from './helpers.js';
 
 const PERSONS = 2000;
 
-interface Loaded {
-  spec: ActivityConfig;
-  table: Table;
-  cell(row: Row, column: string): string;
-}
+type Loaded = SharedLoaded<ActivityConfig>;
 
 describe('activity files', () => {
   let ds: DataSet;

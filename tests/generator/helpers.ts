@@ -119,3 +119,10 @@ export function epochSeconds(dt: DateTime): number {
 export function filePath(ds: DataSet, files: string | string[]): string {
   return path.join(ds.dir, Array.isArray(files) ? (files[0] as string) : files);
 }
+
+/** A generated file read back, with the config block that describes it. */
+export interface Loaded<Spec> {
+  spec: Spec;
+  table: Table;
+  cell(row: Row, column: string): string;
+}
