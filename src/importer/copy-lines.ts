@@ -3,7 +3,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { UserError, ExitCode } from '../errors.js';
 import { createDateParser, normalizeActivity, normalizeCustomer, normalizeEmail, normalizePhone } from '../normalize/index.js';
 import type { NormalizeOptions } from '../normalize/index.js';
-import { planColumns, pickFields, type ColumnPlan } from './mapping.js';
+import { pickFields, planTargetColumns, type ColumnPlan } from './mapping.js';
 import { csvRecords, type CsvRecord } from './read-csv.js';
 import { MaxRejectsExceeded } from './max-rejects.js';
 import { RejectsFile } from './rejects.js';
@@ -126,7 +126,7 @@ function lineMaker(job: FileJob, header: string[]): (fields: string[], line: num
   });
   if (target.kind === 'customers') {
     const config = target.config;
-    const plan = mustPlan(target, planColumns(header, config.key, config.columns));
+    const plan = mustPlan(target, header);
     const opts = normalizeOptions(config.required, config.country);
     return (fields, line) => {
       const key = fields[plan.keyIndex]!.trim();
@@ -138,8 +138,8 @@ function lineMaker(job: FileJob, header: string[]): (fields: string[], line: num
   }
   const config = target.config;
   const ref = config.customer;
-  const plan = mustPlan(target, planColumns(header, config.key, config.columns, [ref.column]));
-  const refIndex = header.findIndex((h) => h.trim().toLowerCase() === ref.column.toLowerCase());
+  const plan = mustPlan(target, header);
+  const refIndex = plan.extraIndexes[0]!;
   const opts = normalizeOptions([], undefined);
   const head = {
     batch,
@@ -173,10 +173,9 @@ function lineMaker(job: FileJob, header: string[]): (fields: string[], line: num
   };
 }
 
-function mustPlan<F extends string>(target: ImportTarget, plan: ColumnPlan<F> | { problems: { message: string }[] }): ColumnPlan<F> {
-  if ('problems' in plan) {
-    const what = target.kind === 'customers' ? 'source' : 'activity file';
-    throw new UserError(`${what} "${target.name}", ${target.file}: ${plan.problems.map((p) => p.message).join('; ')}`);
-  }
+/** The header was checked before loading began; a file that changed since fails here. */
+function mustPlan(target: ImportTarget, header: readonly string[]): ColumnPlan<string> {
+  const plan = planTargetColumns(target, header);
+  if ('problems' in plan) throw new UserError(plan.problems.join('; '));
   return plan;
 }

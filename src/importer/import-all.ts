@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import type { GoldenConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { UserError } from '../errors.js';
-import { planColumns } from './mapping.js';
+import { planTargetColumns } from './mapping.js';
 import { emptyResult, importFile, readHeader, sha256File } from './import-file.js';
 import { planImport, type PlanOptions } from './plan.js';
 import { looksLikeUtf8Text } from './sniff.js';
@@ -89,12 +89,8 @@ async function checkFiles(targets: readonly ImportTarget[]): Promise<string[]> {
     }
     const header = await readHeader(target);
     if (header === undefined) continue; // an empty file imports as zero rows
-    const extra = target.kind === 'activities' ? [target.config.customer.column] : [];
-    const plan = planColumns(header, target.config.key, target.config.columns, extra);
-    if ('problems' in plan) {
-      const what = target.kind === 'customers' ? 'source' : 'activity file';
-      for (const p of plan.problems) problems.push(`${what} "${target.name}", ${target.file}: ${p.message}`);
-    }
+    const plan = planTargetColumns(target, header);
+    if ('problems' in plan) problems.push(...plan.problems);
   }
   if (problems.length > 0) throw new UserError(`nothing was imported:\n  ${problems.join('\n  ')}`);
   return warnings;

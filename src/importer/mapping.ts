@@ -1,10 +1,13 @@
 import { MULTI_COLUMN_FIELDS } from '../config/index.js';
+import type { ImportTarget } from './targets.js';
 
 /** Which cell feeds which canonical field, worked out once per file from its header. */
 export interface ColumnPlan<F extends string> {
   keyIndex: number;
   width: number;
   cells: { index: number; field: F }[];
+  /** Where each of `extraColumns` is, in the order given. */
+  extraIndexes: number[];
 }
 
 export interface MappingProblem {
@@ -34,9 +37,11 @@ export function planColumns<F extends string>(
   const found = `found: ${trimmed.join(', ') || '(empty header)'}`;
   const keyIndex = find(keyColumn);
   if (keyIndex < 0) problems.push({ column: keyColumn, message: `key column "${keyColumn}" is not in the header (${found})` });
-  for (const name of extraColumns) {
-    if (find(name) < 0) problems.push({ column: name, message: `column "${name}" is not in the header (${found})` });
-  }
+  const extraIndexes = extraColumns.map((name) => {
+    const index = find(name);
+    if (index < 0) problems.push({ column: name, message: `column "${name}" is not in the header (${found})` });
+    return index;
+  });
   const cells: { index: number; field: F }[] = [];
   const seen = new Set<string>();
   for (const [name, field] of Object.entries(columns)) {
@@ -53,7 +58,19 @@ export function planColumns<F extends string>(
     cells.push({ index, field });
   }
   if (problems.length > 0) return { problems };
-  return { keyIndex, width: header.length, cells };
+  return { keyIndex, width: header.length, cells, extraIndexes };
+}
+
+/**
+ * The plan for one import target; an activity file also needs its customer column, found at
+ * `extraIndexes[0]`. Problems come back as messages naming the target and file.
+ */
+export function planTargetColumns(target: ImportTarget, header: readonly string[]): ColumnPlan<string> | { problems: string[] } {
+  const extra = target.kind === 'activities' ? [target.config.customer.column] : [];
+  const plan = planColumns<string>(header, target.config.key, target.config.columns, extra);
+  if (!('problems' in plan)) return plan;
+  const what = target.kind === 'customers' ? 'source' : 'activity file';
+  return { problems: plan.problems.map((p) => `${what} "${target.name}", ${target.file}: ${p.message}`) };
 }
 
 /** The non-empty, trimmed cells of one row, grouped by canonical field in header order. */

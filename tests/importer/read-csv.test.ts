@@ -55,7 +55,8 @@ describe('reading CSV records', () => {
 describe('column mapping', () => {
   it('matches headers exactly or case-insensitively and lists every problem', () => {
     const plan = planColumns(['ID', ' Name ', 'Mail', 'Mail2'], 'id', { name: 'full_name', mail: 'email', Mail2: 'email' });
-    expect(plan).toEqual({ keyIndex: 0, width: 4, cells: [{ index: 1, field: 'full_name' }, { index: 2, field: 'email' }, { index: 3, field: 'email' }] });
+    expect(plan).toEqual({ keyIndex: 0, width: 4, cells: [{ index: 1, field: 'full_name' }, { index: 2, field: 'email' }, { index: 3, field: 'email' }], extraIndexes: [] });
+    expect(planColumns(['ID', ' Ref '], 'id', {}, ['REF'])).toMatchObject({ extraIndexes: [1] });
     const bad = planColumns(['a', 'b'], 'id', { x: 'email', a: 'given_name', b: 'given_name' });
     expect('problems' in bad && bad.problems.map((p) => p.message)).toEqual([
       'key column "id" is not in the header (found: a, b)',
