@@ -58,11 +58,36 @@ program
   .action(action(async () => (await import('./commands/import.js')).default));
 
 program
+  .command('resolve')
+  .description('match staged records against the customers and each other, and merge them in place')
+  .option('--dry-run', 'show what would merge and change nothing')
+  .option('--explain-blocking', 'print candidate pairs per blocking rule and the pairs rules share')
+  .action(action(async () => (await import('./commands/resolve.js')).default));
+
+program
   .command('init')
   .description('draft a config from sample exports (sniffs delimiter, encoding, fields)')
   .argument('<files...>', 'sample export files')
   .option('-o, --out <file>', 'write the draft here instead of stdout')
   .action(action(async () => (await import('./commands/init.js')).default));
+
+program
+  .command('eval')
+  .description('score the matches in the database against a labelled truth file (pairwise and B-cubed)')
+  .requiredOption('--truth <file>', 'truth CSV: source, source_key and an entity id per record')
+  .option('--entity-column <name>', 'entity id column (default: the first of entity_id, entity, person_id, cluster)')
+  .option('--key-column <name>', 'record key column', 'source_key')
+  .option('-s, --source <name>', 'the source of every row when the file has no source column; else only this source is scored')
+  .addOption(new Option('--limit <n>', 'false merges and missed links to list').argParser(nonNegativeInt).default(20))
+  .action(action(async () => (await import('./commands/eval.js')).default));
+
+program
+  .command('export')
+  .description('write the crosswalk or the golden customers as CSV or JSON')
+  .addArgument(program.createArgument('<kind>', 'what to export').choices(['crosswalk', 'customers']))
+  .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+  .option('-o, --out <file>', 'write to this file (replaced at the end, never half-written) instead of stdout')
+  .action(action(async () => (await import('./commands/export.js')).default));
 
 const db = program.command('db').description('database schema');
 db.command('migrate').description('apply pending migrations').action(action(async () => (await import('./commands/db.js')).dbMigrate));

@@ -64,6 +64,91 @@ export const activitySchema = z.strictObject({
   columns: z.record(z.string(), z.enum(ACTIVITY_FIELDS).nullable()),
 });
 
+/** Fields a blocking rule can use (staged matching forms); "field:N" keeps the first N characters. */
+export const BLOCKING_FIELDS = [
+  'given_name_match',
+  'given_name_formal',
+  'family_name_match',
+  'family_phonetic',
+  'emails', // primary and other e-mails, one key each
+  'phones', // primary and other phones, one key each
+  'street_match',
+  'house_number',
+  'postcode',
+  'city',
+  'region',
+  'birth_date',
+  'birth_year',
+] as const;
+
+const blockingPart = z.string().refine(
+  (s) => {
+    const [field, width, extra] = s.split(':');
+    return (
+      extra === undefined &&
+      (BLOCKING_FIELDS as readonly string[]).includes(field ?? '') &&
+      (width === undefined || /^[1-9][0-9]?$/.test(width))
+    );
+  },
+  { message: `expected a field (${BLOCKING_FIELDS.join(', ')}), optionally with ":N" for its first N characters` },
+);
+
+export const blockingRuleSchema = z.strictObject({
+  /** Short name, shown by `--explain-blocking` and stored with each key. */
+  name: z.string().regex(NAME, 'expected a lower-case name (a-z, 0-9, _)'),
+  /** Records that agree on all of these become candidate pairs. */
+  on: z.array(blockingPart).min(1),
+});
+
+export const DEFAULT_BLOCKING = [
+  { name: 'email', on: ['emails'] },
+  { name: 'phone', on: ['phones'] },
+  { name: 'postcode_name', on: ['postcode', 'family_phonetic', 'given_name_formal:1'] },
+  { name: 'name_birth', on: ['family_phonetic', 'birth_date'] },
+  { name: 'given_birth', on: ['given_name_formal', 'birth_date'] },
+  { name: 'street', on: ['street_match', 'postcode'] },
+];
+
+export const SURVIVORSHIP_GROUPS = ['name', 'email', 'phone', 'address', 'birth_date', 'gender'] as const;
+export const SURVIVORSHIP_RULES = ['priority', 'recent', 'frequent', 'complete'] as const;
+export const CANNOT_LINK_RULES = ['birth_date', 'name_suffix'] as const;
+
+const probability = z.number().gt(0).lt(1);
+
+export const resolveSchema = z
+  .strictObject({
+    /** Pairs at or above this match probability are merged. @default 0.99 */
+    autoMergeAt: probability.default(0.99),
+    /** Pairs from here up to autoMergeAt go to `golden review`. @default 0.8 */
+    reviewAt: probability.default(0.8),
+    /** Pairs below this probability are a clear non-match: clustering never chains across them. @default 0.01 */
+    separateBelow: probability.default(0.01),
+    /** Blocks larger than this are skipped (junk values shared by many records). @default 100 */
+    maxBlockSize: z.number().int().min(2).default(100),
+    /** Blocking rules; a pair is compared when any rule puts both records in one block. @default e-mail, phone, postcode+surname sound+initial, surname sound+birth date, given name+birth date, street+postcode */
+    blocking: z.array(blockingRuleSchema).min(1).default(DEFAULT_BLOCKING),
+    /** E-mails and phones that are never evidence (shared inboxes, switchboards), as written or normalised. @default [] */
+    blocklist: z.array(z.string().min(1)).default([]),
+    /** An e-mail or phone held by more records than this counts as "shared" (its own, weaker level). @default 4 */
+    sharedIdentifierLimit: z.number().int().min(2).default(4),
+    /** Hard rules that keep two records apart whatever else agrees. @default ["birth_date", "name_suffix"] */
+    cannotLink: z.array(z.enum(CANNOT_LINK_RULES)).default([...CANNOT_LINK_RULES]),
+    /** How each golden attribute group picks its value among a customer's records. @default priority for all */
+    survivorship: z.partialRecord(z.enum(SURVIVORSHIP_GROUPS), z.enum(SURVIVORSHIP_RULES)).default({}),
+    /** Random record pairs drawn to estimate u probabilities. @default 200000 */
+    uSampleSize: z.number().int().min(1000).default(200_000),
+  })
+  .superRefine((r, ctx) => {
+    if (!(r.separateBelow < r.reviewAt && r.reviewAt <= r.autoMergeAt)) {
+      ctx.addIssue({ code: 'custom', path: ['reviewAt'], message: 'expected separateBelow < reviewAt <= autoMergeAt' });
+    }
+    const seen = new Set<string>();
+    r.blocking.forEach((rule, i) => {
+      if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', path: ['blocking', i, 'name'], message: `duplicate rule name "${rule.name}"` });
+      seen.add(rule.name);
+    });
+  });
+
 export const configSchema = z
   .strictObject({
     /** Free-form notes, e.g. the guesses `golden init` wants reviewed. Ignored by golden. */
@@ -78,6 +163,8 @@ export const configSchema = z
     activities: z
       .record(z.string().regex(NAME, 'expected a lower-case name (a-z, 0-9, _)'), activitySchema)
       .default({}),
+    /** Identity resolution: blocking, thresholds, guards, survivorship. @default {} */
+    resolve: resolveSchema.default(resolveSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (Object.keys(config.sources).length === 0) {
@@ -113,3 +200,5 @@ export type GoldenConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type ActivityConfig = z.output<typeof activitySchema>;
+export type ResolveConfig = z.output<typeof resolveSchema>;
+export type BlockingRule = z.output<typeof blockingRuleSchema>;

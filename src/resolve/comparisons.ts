@@ -1,0 +1,183 @@
+/**
+ * Comparisons: one per field, each with graded levels tested best first (exact equality
+ * first, so the fuzzy functions run only when needed — PERF-NOTES). Level 0 is "missing on
+ * either side" and carries no weight. Every level has a human label for explain.
+ * SQL reads two aliases of rs_recs, l and r (see comparisonProjection).
+ */
+export interface ComparisonLevel {
+  label: string;
+  /** SQL condition; the last level of each comparison is "anything else" and has none. */
+  when?: string;
+  /** Exact agreement on a name: weighted by how common the value is. */
+  termFrequency?: 'given_name' | 'family_name';
+}
+
+export interface Comparison {
+  name: string;
+  label: string;
+  missing: string;
+  levels: readonly ComparisonLevel[];
+}
+
+const lev = (a: string, b: string, max: number) => `levenshtein_less_equal(${a}, ${b}, ${max}) <= ${max}`;
+const emailsOf = (t: string) => `(ARRAY[${t}.em] || coalesce(${t}.em_others, '{}'))`;
+const phonesOf = (t: string) => `(ARRAY[${t}.ph] || coalesce(${t}.ph_others, '{}'))`;
+
+export const COMPARISONS: readonly Comparison[] = [
+  {
+    name: 'given_name',
+    label: 'given name',
+    missing: 'l.gn IS NULL OR r.gn IS NULL',
+    levels: [
+      { label: 'exact', when: 'l.gn = r.gn', termFrequency: 'given_name' },
+      { label: 'same formal name (nickname)', when: 'l.gf = r.gf' },
+      {
+        label: 'close spelling',
+        when: `length(l.gn) > 1 AND length(r.gn) > 1 AND (${lev('l.gn', 'r.gn', 1)} OR (least(length(l.gn), length(r.gn)) >= 6 AND ${lev('l.gn', 'r.gn', 2)}))`,
+      },
+      { label: 'initial agrees', when: '(length(l.gn) = 1 OR length(r.gn) = 1) AND left(l.gn, 1) = left(r.gn, 1)' },
+      { label: 'swapped with family name', when: 'l.gn = r.fn' },
+      { label: 'different' },
+    ],
+  },
+  {
+    name: 'family_name',
+    label: 'family name',
+    missing: 'l.fn IS NULL OR r.fn IS NULL',
+    levels: [
+      { label: 'exact', when: 'l.fn = r.fn', termFrequency: 'family_name' },
+      {
+        label: 'close spelling',
+        when: `${lev('l.fn', 'r.fn', 1)} OR (least(length(l.fn), length(r.fn)) >= 7 AND ${lev('l.fn', 'r.fn', 2)})`,
+      },
+      {
+        label: 'one part of the other (double name)',
+        when: `least(length(l.fn), length(r.fn)) >= 3 AND (strpos(l.fn, r.fn) > 0 OR strpos(r.fn, l.fn) > 0)`,
+      },
+      { label: 'sounds alike', when: 'l.fp = r.fp' },
+      { label: 'swapped with given name', when: 'l.fn = r.gn' },
+      { label: 'different' },
+    ],
+  },
+  {
+    name: 'birth_date',
+    label: 'birth date',
+    missing: 'l.bd IS NULL OR r.bd IS NULL',
+    levels: [
+      { label: 'exact', when: 'l.bd = r.bd' },
+      {
+        label: 'one typo or day/month swapped',
+        when: `${lev('l.bd::text', 'r.bd::text', 1)} OR (extract(year FROM l.bd) = extract(year FROM r.bd) AND extract(month FROM l.bd) = extract(day FROM r.bd) AND extract(day FROM l.bd) = extract(month FROM r.bd))`,
+      },
+      { label: 'two digits differ', when: lev('l.bd::text', 'r.bd::text', 2) },
+      { label: 'different' },
+    ],
+  },
+  {
+    name: 'email',
+    label: 'e-mail',
+    missing: 'l.em IS NULL OR r.em IS NULL',
+    levels: [
+      {
+        label: 'same address',
+        when: `(l.em = r.em OR ((l.em_others IS NOT NULL OR r.em_others IS NOT NULL) AND ${emailsOf('l')} && ${emailsOf('r')})) AND NOT (l.em_shared AND r.em_shared)`,
+      },
+      {
+        label: 'same address, shared by many records',
+        when: `l.em = r.em OR ((l.em_others IS NOT NULL OR r.em_others IS NOT NULL) AND ${emailsOf('l')} && ${emailsOf('r')})`,
+      },
+      {
+        label: 'one typo, or same name at another domain',
+        when: `l.em_local = r.em_local OR (l.em_domain = r.em_domain AND ${lev('l.em_local', 'r.em_local', 1)})`,
+      },
+      { label: 'different' },
+    ],
+  },
+  {
+    name: 'phone',
+    label: 'phone',
+    missing: 'l.ph IS NULL OR r.ph IS NULL',
+    levels: [
+      {
+        label: 'same number',
+        when: `(l.ph = r.ph OR ((l.ph_others IS NOT NULL OR r.ph_others IS NOT NULL) AND ${phonesOf('l')} && ${phonesOf('r')})) AND NOT (l.ph_shared AND r.ph_shared)`,
+      },
+      {
+        label: 'same number, shared by many records',
+        when: `l.ph = r.ph OR ((l.ph_others IS NOT NULL OR r.ph_others IS NOT NULL) AND ${phonesOf('l')} && ${phonesOf('r')})`,
+      },
+      { label: 'one digit differs', when: lev('l.ph', 'r.ph', 1) },
+      { label: 'different' },
+    ],
+  },
+  {
+    name: 'address',
+    label: 'address',
+    missing: '(l.st IS NULL OR r.st IS NULL) AND (l.pc IS NULL OR r.pc IS NULL) AND (l.city IS NULL OR r.city IS NULL)',
+    levels: [
+      { label: 'same street address', when: 'l.st = r.st AND (l.pc = r.pc OR l.pc IS NULL OR r.pc IS NULL)' },
+      // similarity() is the costly one (1.5 µs): run it only when the house numbers agree.
+      { label: 'same house number, similar street', when: 'l.hn = r.hn AND similarity(l.st, r.st) >= 0.5' },
+      { label: 'same postcode', when: 'l.pc = r.pc' },
+      { label: 'same city', when: 'l.city = r.city' },
+      { label: 'different' },
+    ],
+  },
+  {
+    name: 'middle_initial',
+    label: 'middle initial',
+    missing: 'l.mi IS NULL OR r.mi IS NULL',
+    levels: [{ label: 'same', when: 'l.mi = r.mi' }, { label: 'different' }],
+  },
+  {
+    name: 'gender',
+    label: 'gender',
+    missing: 'l.gender IS NULL OR r.gender IS NULL',
+    levels: [{ label: 'same', when: 'l.gender = r.gender' }, { label: 'different' }],
+  },
+  {
+    name: 'name_suffix',
+    label: 'generational suffix',
+    missing: 'l.sfx IS NULL OR r.sfx IS NULL',
+    levels: [{ label: 'same', when: 'l.sfx = r.sfx' }, { label: 'different (Jr / Sr)' }],
+  },
+];
+
+/** Radix of each comparison in the pattern code: its levels plus "missing". */
+export const RADICES: readonly number[] = COMPARISONS.map((c) => c.levels.length + 1);
+
+/** The level of comparison i as a small integer (0 missing, 1 … n best to worst). */
+export function levelSql(c: Comparison): string {
+  const branches = c.levels.map((level, i) => (level.when === undefined ? `ELSE ${i + 1}` : `WHEN ${level.when} THEN ${i + 1}`));
+  return `CASE WHEN ${c.missing} THEN 0 ${branches.join(' ')} END`;
+}
+
+/** Pattern code ↔ levels (mixed radix, first comparison least significant). */
+export function decodePattern(pattern: number): number[] {
+  const levels: number[] = [];
+  let rest = pattern;
+  for (const radix of RADICES) {
+    levels.push(rest % radix);
+    rest = Math.floor(rest / radix);
+  }
+  return levels;
+}
+
+export function encodePattern(levels: readonly number[]): number {
+  let code = 0;
+  for (let i = RADICES.length - 1; i >= 0; i--) code = code * RADICES[i]! + levels[i]!;
+  return code;
+}
+
+/** SQL computing the pattern from the per-comparison columns c0 … cN. */
+export function patternSql(): string {
+  let multiplier = 1;
+  const terms: string[] = [];
+  RADICES.forEach((radix, i) => {
+    terms.push(multiplier === 1 ? `c${i}` : `c${i} * ${multiplier}`);
+    multiplier *= radix;
+  });
+  return terms.join(' + ');
+}
+
+export const comparisonIndex = (name: string): number => COMPARISONS.findIndex((c) => c.name === name);

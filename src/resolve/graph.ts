@@ -1,0 +1,209 @@
+import type { Session } from '../db/index.js';
+import { copyText } from '../db/index.js';
+import { cluster } from './cluster.js';
+
+const PAGE = 200_000;
+const NEW_RANK = 2 ** 40;
+
+/** A node is a new record (its id) or an existing customer (minus its id). */
+type NodeKey = number;
+
+export interface GraphResult {
+  joins: number;
+  absorbed: number;
+  review: number;
+  refused: number;
+}
+
+class Growable {
+  a = new Int32Array(1024);
+  b = new Int32Array(1024);
+  weight = new Float64Array(1024);
+  count = 0;
+  push(a: number, b: number, w: number) {
+    if (this.count === this.a.length) {
+      const grow = <T extends Int32Array | Float64Array>(x: T): T => {
+        const y = new (x.constructor as new (n: number) => T)(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      this.a = grow(this.a);
+      this.b = grow(this.b);
+      this.weight = grow(this.weight);
+    }
+    this.a[this.count] = a;
+    this.b[this.count] = b;
+    this.weight[this.count++] = w;
+  }
+}
+
+async function* copyLines(rows: Iterable<string>): AsyncIterable<string> {
+  let chunk = '';
+  for (const line of rows) {
+    chunk += line;
+    if (chunk.length > 1 << 17) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/**
+ * Clusters the scored pairs in Node (the design keeps O(matches) here): reads rs_edges page by
+ * page into typed arrays, runs the guarded greedy clustering, and writes the outcome back as
+ * rs_assign (new record → cluster), rs_absorb (existing customer → survivor), rs_joins (one
+ * row per join, for merge_log) and rs_review (pairs for a person to decide).
+ */
+export async function clusterGraph(tx: Session, autoMergeWeight: number): Promise<GraphResult> {
+  const customerOf = new Map<number, number>();
+  for (const r of await tx.query<{ id: number; customer_id: number }>('SELECT id, customer_id FROM rs_recs WHERE customer_id IS NOT NULL')) {
+    customerOf.set(Number(r.id), Number(r.customer_id));
+  }
+  const nodeKeyOfRecord = (record: number): NodeKey => {
+    const c = customerOf.get(record);
+    return c === undefined ? record : -c;
+  };
+  const index = new Map<NodeKey, number>();
+  const keys: NodeKey[] = [];
+  const nodeIndex = (key: NodeKey): number => {
+    let i = index.get(key);
+    if (i === undefined) {
+      i = keys.length;
+      index.set(key, i);
+      keys.push(key);
+    }
+    return i;
+  };
+
+  // Edges in code order (left id, right id), so node indices are deterministic.
+  const strong = new Growable();
+  const weak = new Growable(); // review band: kept to report pairs left apart
+  const negative = new Growable();
+  const strongRecords: [number, number][] = [];
+  const weakRecords: [number, number][] = [];
+  let after = '-1';
+  for (;;) {
+    const page = await tx.query<{ l: number; r: number; weight: number; negative: boolean }>(
+      `SELECT code >> 31 AS l, code & 2147483647 AS r, weight, negative FROM rs_edges WHERE code > $1::bigint ORDER BY code LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const e of page) {
+      const l = Number(e.l);
+      const r = Number(e.r);
+      const a = nodeIndex(nodeKeyOfRecord(l));
+      const b = nodeIndex(nodeKeyOfRecord(r));
+      const w = Number(e.weight);
+      if (e.negative) negative.push(a, b, w);
+      else if (w >= autoMergeWeight) {
+        strong.push(a, b, w);
+        strongRecords.push([l, r]);
+      } else {
+        weak.push(a, b, w);
+        weakRecords.push([l, r]);
+      }
+    }
+    if (page.length < PAGE) break;
+    const last = page[page.length - 1]!;
+    after = ((BigInt(last.l) << 31n) | BigInt(last.r)).toString();
+  }
+
+  // Explicit overrides: links join first, splits are guards.
+  const mustLink = new Growable();
+  const mustRecords: [number, number][] = [];
+  const overrides = await tx.query<{ kind: string; a: number | null; b: number | null; ra: number | null; rb: number | null }>(
+    `WITH refs AS (
+       SELECT o.id, o.kind, o.left_source AS ls, o.left_key AS lk, o.right_source AS rs, o.right_key AS rk FROM match_overrides o
+     ), ends AS (
+       SELECT r.id, r.kind,
+         (SELECT CASE WHEN d.change = 'new' THEN d.id ELSE -d.customer_id END FROM rs_delta d WHERE d.source = r.ls AND d.source_key = r.lk) AS da,
+         (SELECT -cs.customer_id FROM customer_sources cs WHERE cs.source = r.ls AND cs.source_key = r.lk) AS ca,
+         (SELECT CASE WHEN d.change = 'new' THEN d.id ELSE -d.customer_id END FROM rs_delta d WHERE d.source = r.rs AND d.source_key = r.rk) AS db,
+         (SELECT -cs.customer_id FROM customer_sources cs WHERE cs.source = r.rs AND cs.source_key = r.rk) AS cb,
+         coalesce((SELECT d.id FROM rs_delta d WHERE d.source = r.ls AND d.source_key = r.lk),
+                  (SELECT cs.id FROM customer_sources cs WHERE cs.source = r.ls AND cs.source_key = r.lk)) AS ra,
+         coalesce((SELECT d.id FROM rs_delta d WHERE d.source = r.rs AND d.source_key = r.rk),
+                  (SELECT cs.id FROM customer_sources cs WHERE cs.source = r.rs AND cs.source_key = r.rk)) AS rb
+       FROM refs r
+     )
+     SELECT kind, coalesce(da, ca) AS a, coalesce(db, cb) AS b, ra, rb FROM ends ORDER BY id`,
+  );
+  for (const o of overrides) {
+    if (o.a === null || o.b === null) continue; // a record not loaded yet: applies once it is
+    const a = Number(o.a);
+    const b = Number(o.b);
+    if (a === b) continue;
+    if (o.kind === 'cannot_link') {
+      if (index.has(a) || index.has(b)) negative.push(nodeIndex(a), nodeIndex(b), -Infinity);
+    } else {
+      mustLink.push(nodeIndex(a), nodeIndex(b), Infinity);
+      mustRecords.push([Number(o.ra), Number(o.rb)]);
+    }
+  }
+
+  const rank = new Float64Array(keys.length);
+  keys.forEach((k, i) => (rank[i] = k < 0 ? -k : NEW_RANK + k));
+  const result = cluster({ nodeCount: keys.length, rank, strong, negative, mustLink });
+
+  // Each cluster's key: minus its surviving customer, or its smallest new record id.
+  const clusterKey = new Map<number, number>();
+  for (let i = 0; i < keys.length; i++) {
+    const root = result.find(i);
+    const k = keys[i]!;
+    const current = clusterKey.get(root);
+    if (current === undefined || rankOf(k) < rankOf(current)) clusterKey.set(root, k);
+  }
+  const size = new Map<number, number>();
+  for (let i = 0; i < keys.length; i++) size.set(result.find(i), (size.get(result.find(i)) ?? 0) + 1);
+
+  await tx.exec('CREATE UNLOGGED TABLE rs_assign (record_id bigint PRIMARY KEY, cluster bigint NOT NULL)');
+  await tx.exec('CREATE UNLOGGED TABLE rs_absorb (loser bigint PRIMARY KEY, survivor bigint NOT NULL)');
+  await tx.exec(`CREATE UNLOGGED TABLE rs_joins (seq int PRIMARY KEY, cluster bigint NOT NULL, left_record bigint, right_record bigint,
+    weight float8, kind text NOT NULL, new_records bigint[] NOT NULL, customers bigint[] NOT NULL)`);
+  await tx.exec('CREATE UNLOGGED TABLE rs_review (left_record bigint, right_record bigint, weight float8, PRIMARY KEY (left_record, right_record))');
+
+  const assign: string[] = [];
+  const absorb: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const root = result.find(i);
+    if (size.get(root)! < 2) continue;
+    const k = keys[i]!;
+    const ck = clusterKey.get(root)!;
+    if (k > 0) assign.push(`${k}\t${ck}\n`);
+    else if (k !== ck) absorb.push(`${-k}\t${-ck}\n`);
+  }
+  await tx.copyFrom('rs_assign', ['record_id', 'cluster'], copyLines(assign));
+  await tx.copyFrom('rs_absorb', ['loser', 'survivor'], copyLines(absorb));
+
+  const joins = result.joins.map((j, seq) => {
+    const [l, r, w, kind] =
+      j.edge >= 0
+        ? [...strongRecords[j.edge]!, strong.weight[j.edge]!, 'auto']
+        : [...mustRecords[-1 - j.edge]!, null, 'link'];
+    const absorbedKeys = j.absorbed.map((n) => keys[n]!);
+    const records = absorbedKeys.filter((k) => k > 0);
+    const customers = absorbedKeys.filter((k) => k < 0).map((k) => -k);
+    const ck = clusterKey.get(result.find(j.absorbed[0]!))!;
+    return `${seq + 1}\t${ck}\t${l}\t${r}\t${copyText(w as number | null)}\t${kind}\t{${records.join(',')}}\t{${customers.join(',')}}\n`;
+  });
+  await tx.copyFrom('rs_joins', ['seq', 'cluster', 'left_record', 'right_record', 'weight', 'kind', 'new_records', 'customers'], copyLines(joins));
+
+  const review: string[] = [];
+  const seen = new Set<string>();
+  const addReview = (l: number, r: number, a: number, b: number, w: number) => {
+    if (result.find(a) === result.find(b)) return;
+    const key = `${l}:${r}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    review.push(`${l}\t${r}\t${w}\n`);
+  };
+  for (let e = 0; e < weak.count; e++) addReview(weakRecords[e]![0], weakRecords[e]![1], weak.a[e]!, weak.b[e]!, weak.weight[e]!);
+  for (const e of result.refused) addReview(strongRecords[e]![0], strongRecords[e]![1], strong.a[e]!, strong.b[e]!, strong.weight[e]!);
+  await tx.copyFrom('rs_review', ['left_record', 'right_record', 'weight'], copyLines(review));
+  for (const t of ['rs_assign', 'rs_absorb', 'rs_joins', 'rs_review']) await tx.exec(`ANALYZE ${t}`);
+  return { joins: result.joins.length, absorbed: absorb.length, review: review.length, refused: result.refused.length };
+}
+
+function rankOf(key: NodeKey): number {
+  return key < 0 ? -key : NEW_RANK + key;
+}

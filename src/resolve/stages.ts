@@ -1,0 +1,192 @@
+import type { GoldenConfig } from '../config/index.js';
+import type { Session } from '../db/index.js';
+import { ATTRIBUTES, attributesHashSql, comparisonProjection } from './columns.js';
+import { blockingKeysSql } from './blocking.js';
+import { COMPARISONS, levelSql, patternSql } from './comparisons.js';
+
+/**
+ * The set-based stages of resolve, each one statement over scratch tables (rs_*). Scratch
+ * tables are UNLOGGED and created inside the resolve transaction: a crash or a dry run leaves
+ * nothing behind, and they are ANALYZEd before they are joined (PERF-NOTES: fresh tables have
+ * no statistics and the planner then chooses very badly).
+ */
+export const SCRATCH_TABLES = [
+  'rs_delta', 'rs_blocked', 'rs_keys', 'rs_blocks', 'rs_pairs', 'rs_idfreq', 'rs_recs', 'rs_levels',
+  'rs_tf', 'rs_weights', 'rs_scored', 'rs_edges', 'rs_nodes', 'rs_assign', 'rs_absorb', 'rs_joins', 'rs_review',
+] as const;
+
+const UNLOGGED = 'CREATE UNLOGGED TABLE';
+const NO_VACUUM = 'WITH (autovacuum_enabled = off)';
+
+export async function dropScratch(tx: Session): Promise<void> {
+  await tx.exec(`DROP TABLE IF EXISTS ${SCRATCH_TABLES.join(', ')}`);
+}
+
+async function analyze(tx: Session, table: string): Promise<void> {
+  await tx.exec(`ANALYZE ${table}`);
+}
+
+const ids = (list: readonly number[]) => (list.length === 0 ? 'NULL' : list.map((n) => String(Math.trunc(n))).join(', '));
+
+/**
+ * rs_delta: the latest staged version of each source record in the given batches (a key
+ * repeated in a file: the last line wins), with its crosswalk id if seen before and whether it
+ * changed. New records get ids after the current maximum, in (source, source_key) order, so
+ * the ids never depend on file order or on an earlier crashed run.
+ * In training mode every crosswalk record is taken instead, as if all had changed.
+ */
+export async function buildDelta(tx: Session, batches: readonly number[], mode: 'resolve' | 'train'): Promise<void> {
+  if (mode === 'train') {
+    await tx.exec(`${UNLOGGED} rs_delta ${NO_VACUUM} AS
+      SELECT id, source, source_key, last_seen_batch AS batch_id, ${ATTRIBUTES}, attributes_hash,
+        customer_id, 'changed'::text AS change
+      FROM customer_sources`);
+  } else {
+    const [{ max }] = (await tx.query<{ max: number }>('SELECT coalesce(max(id), 0)::bigint AS max FROM customer_sources')) as [{ max: number }];
+    await tx.exec(`${UNLOGGED} rs_delta ${NO_VACUUM} AS
+      WITH latest AS (
+        SELECT DISTINCT ON (source, source_key) batch_id, source, source_key, ${ATTRIBUTES}
+        FROM staging_records WHERE batch_id IN (${ids(batches)})
+        ORDER BY source, source_key, batch_id DESC, line_no DESC
+      ), hashed AS (
+        SELECT l.*, ${attributesHashSql('l')} AS attributes_hash FROM latest l
+      )
+      SELECT coalesce(cs.id, ${Number(max)} + count(*) FILTER (WHERE cs.id IS NULL)
+               OVER (ORDER BY h.source, h.source_key ROWS UNBOUNDED PRECEDING)) AS id,
+        h.*, cs.customer_id,
+        CASE WHEN cs.id IS NULL THEN 'new' WHEN cs.attributes_hash = h.attributes_hash THEN 'same' ELSE 'changed' END AS change
+      FROM hashed h LEFT JOIN customer_sources cs ON cs.source = h.source AND cs.source_key = h.source_key`);
+  }
+  await tx.exec('CREATE INDEX ON rs_delta (id)');
+  await analyze(tx, 'rs_delta');
+}
+
+/** Blocklisted e-mails and phones, already normalised by the caller. */
+export async function buildBlocklist(tx: Session, values: readonly string[]): Promise<void> {
+  await tx.exec(`${UNLOGGED} rs_blocked (value text PRIMARY KEY)`);
+  if (values.length > 0) {
+    await tx.query('INSERT INTO rs_blocked SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING', [values]);
+  }
+}
+
+/**
+ * Candidate pairs. Keys of the changed records, plus the stored keys of unchanged records that
+ * share one of them; blocks between 2 and maxBlockSize records; pairs with at least one changed
+ * record, deduplicated on one bigint code (left id << 31 | right id) by sorting, which beat
+ * hash aggregation on millions of keys (PERF-NOTES). `rules` is a bitmask of the rules that
+ * produced the pair.
+ */
+export async function buildPairs(tx: Session, config: GoldenConfig): Promise<void> {
+  const { blocking, maxBlockSize } = config.resolve;
+  await tx.exec(`${UNLOGGED} rs_keys ${NO_VACUUM} AS
+    WITH d AS (${blockingKeysSql(blocking, 'rs_delta', "t.change <> 'same'")})
+    SELECT key, record_id, rule, true AS is_delta FROM d
+    UNION ALL
+    SELECT rk.key, rk.record_id, rk.rule, false FROM record_keys rk
+    WHERE rk.key IN (SELECT key FROM d)
+      AND NOT EXISTS (SELECT 1 FROM rs_delta x WHERE x.id = rk.record_id AND x.change <> 'same')`);
+  await analyze(tx, 'rs_keys');
+  await tx.exec('SET LOCAL enable_hashagg = off');
+  await tx.exec(`${UNLOGGED} rs_blocks ${NO_VACUUM} AS
+    SELECT key FROM rs_keys GROUP BY key
+    HAVING count(DISTINCT record_id) BETWEEN 2 AND ${Number(maxBlockSize)} AND bool_or(is_delta)`);
+  await analyze(tx, 'rs_blocks');
+  await tx.exec(`${UNLOGGED} rs_pairs ${NO_VACUUM} AS
+    SELECT (a.record_id << 31) | b.record_id AS code, bit_or(1 << a.rule) AS rules
+    FROM rs_blocks k
+    JOIN rs_keys a ON a.key = k.key
+    JOIN rs_keys b ON b.key = k.key AND a.record_id < b.record_id
+    WHERE a.is_delta OR b.is_delta
+    GROUP BY 1`);
+  await tx.exec('RESET enable_hashagg');
+  await analyze(tx, 'rs_pairs');
+}
+
+/**
+ * rs_recs: every record a comparison or the u sample reads, with comparison columns computed
+ * once. An e-mail or phone held by more than sharedIdentifierLimit records is flagged shared.
+ */
+export async function buildRecords(tx: Session, config: GoldenConfig, allDelta: boolean): Promise<void> {
+  const limit = Number(config.resolve.sharedIdentifierLimit);
+  await tx.exec(`${UNLOGGED} rs_recs ${NO_VACUUM} AS
+    WITH touched AS (
+      SELECT code >> 31 AS id FROM rs_pairs UNION SELECT code & 2147483647 FROM rs_pairs
+      ${allDelta ? "UNION SELECT id FROM rs_delta WHERE change <> 'same'" : ''}
+    )
+    SELECT t.id, t.customer_id, ${comparisonProjection('t')}
+    FROM rs_delta t WHERE t.change <> 'same' AND t.id IN (SELECT id FROM touched)
+    UNION ALL
+    SELECT t.id, t.customer_id, ${comparisonProjection('t')}
+    FROM customer_sources t
+    WHERE t.id IN (SELECT id FROM touched) AND NOT EXISTS (SELECT 1 FROM rs_delta x WHERE x.id = t.id AND x.change <> 'same')`);
+  // How many records hold each e-mail and phone: the records in this run plus the customers
+  // already holding it.
+  await tx.exec(`${UNLOGGED} rs_idfreq ${NO_VACUUM} AS
+    WITH ids AS (
+      SELECT 'email' AS kind, em AS value FROM rs_recs WHERE em IS NOT NULL
+      UNION ALL SELECT 'phone', ph FROM rs_recs WHERE ph IS NOT NULL
+    ), here AS (SELECT kind, value, count(*) AS n FROM ids GROUP BY kind, value)
+    SELECT h.kind, h.value, h.n + (
+      SELECT count(*) FROM customer_identifiers ci
+      WHERE ci.kind = h.kind AND ci.value = h.value
+        AND ci.customer_id NOT IN (SELECT customer_id FROM rs_recs WHERE customer_id IS NOT NULL)
+    ) AS n
+    FROM here h`);
+  await tx.exec(`ALTER TABLE rs_recs ADD COLUMN em_shared boolean NOT NULL DEFAULT false, ADD COLUMN ph_shared boolean NOT NULL DEFAULT false`);
+  await tx.exec(`UPDATE rs_recs r SET em_shared = true FROM rs_idfreq f WHERE f.kind = 'email' AND f.value = r.em AND f.n > ${limit}`);
+  await tx.exec(`UPDATE rs_recs r SET ph_shared = true FROM rs_idfreq f WHERE f.kind = 'phone' AND f.value = r.ph AND f.n > ${limit}`);
+  await tx.exec('ALTER TABLE rs_recs ADD PRIMARY KEY (id)');
+  await analyze(tx, 'rs_recs');
+}
+
+/** The comparison levels of a set of pairs (columns l_id, r_id) as SELECT … with c0…cN, pattern, tf values. */
+export function levelsSelect(pairs: string, extra: string): string {
+  const levels = COMPARISONS.map((c, i) => `${levelSql(c)} AS c${i}`).join(',\n      ');
+  const gi = COMPARISONS.findIndex((c) => c.name === 'given_name');
+  const fi = COMPARISONS.findIndex((c) => c.name === 'family_name');
+  // OFFSET 0 keeps the level CASEs computed once: the outer query reads each column twice.
+  return `SELECT ${extra ? `${extra}, ` : ''}${patternSql()} AS pattern,
+      CASE WHEN c${gi} = 1 THEN gn END AS tf_given, CASE WHEN c${fi} = 1 THEN fn END AS tf_family
+    FROM (
+      SELECT p.*, l.gn, l.fn, ${levels}
+      FROM ${pairs} p JOIN rs_recs l ON l.id = p.l_id JOIN rs_recs r ON r.id = p.r_id
+      OFFSET 0
+    ) x`;
+}
+
+export async function buildLevels(tx: Session): Promise<void> {
+  await tx.exec(`${UNLOGGED} rs_levels ${NO_VACUUM} AS
+    ${levelsSelect('(SELECT code, rules, code >> 31 AS l_id, code & 2147483647 AS r_id FROM rs_pairs)', 'code, rules')}`);
+  await analyze(tx, 'rs_levels');
+}
+
+/**
+ * Pattern counts of n random record pairs (for u). The pairs are drawn with a hash of the
+ * row number, not random(), so they are the same on every run and in parallel workers.
+ */
+export async function samplePatterns(tx: Session, n: number): Promise<{ pattern: number; count: number }[]> {
+  await tx.exec(`${UNLOGGED} rs_sample_ids ${NO_VACUUM} AS SELECT id, row_number() OVER (ORDER BY id) AS rn FROM rs_recs`);
+  await tx.exec('CREATE INDEX ON rs_sample_ids (rn)');
+  await analyze(tx, 'rs_sample_ids');
+  const rows = await tx.query<{ pattern: number; count: number }>(
+    `WITH total AS (SELECT count(*) AS n FROM rs_sample_ids),
+     picks AS (
+       SELECT 1 + abs(hashint8(g)) % t.n AS a, 1 + abs(hashint8(g + 1000003)) % t.n AS b
+       FROM total t, generate_series(1, $1::bigint) g WHERE t.n > 1
+     ),
+     pairs AS (
+       SELECT sa.id AS l_id, sb.id AS r_id FROM picks
+       JOIN rs_sample_ids sa ON sa.rn = picks.a JOIN rs_sample_ids sb ON sb.rn = picks.b
+       WHERE picks.a <> picks.b
+     )
+     SELECT pattern, count(*)::bigint AS count FROM (${levelsSelect('pairs', '')}) s GROUP BY pattern`,
+    [n],
+  );
+  await tx.exec('DROP TABLE rs_sample_ids');
+  return rows.map((r) => ({ pattern: Number(r.pattern), count: Number(r.count) }));
+}
+
+export async function patternCounts(tx: Session): Promise<{ pattern: number; count: number }[]> {
+  const rows = await tx.query<{ pattern: number; count: number }>('SELECT pattern, count(*)::bigint AS count FROM rs_levels GROUP BY pattern');
+  return rows.map((r) => ({ pattern: Number(r.pattern), count: Number(r.count) }));
+}

@@ -1,0 +1,183 @@
+import type { GoldenConfig } from '../config/index.js';
+import type { Session } from '../db/index.js';
+import { ATTRIBUTE_COLUMNS, ATTRIBUTES } from './columns.js';
+import { GOLDEN_COLUMNS, survivorshipSql, survivorshipUpdateSet } from './survivorship.js';
+
+export interface WriteContext {
+  runId: number;
+  modelId: number;
+  batches: readonly number[];
+  startedAt: Date;
+}
+
+export interface WriteCounts {
+  newCustomers: number;
+  mergedCustomers: number;
+  merges: number;
+  activitiesAttached: number;
+  reviewItems: number;
+}
+
+const ids = (list: readonly number[]) => (list.length === 0 ? 'NULL' : list.map((n) => String(Math.trunc(n))).join(', '));
+
+async function count(tx: Session, sql: string): Promise<number> {
+  const rows = await tx.query<{ n: number }>(sql);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Merge in place, all inside the resolve transaction: new customers get ids after every id
+ * ever used (so a loser's id is never reused), the survivor of a merge keeps the oldest id, the
+ * losers' crosswalk rows, identifiers and activities move to it and the losers are deleted;
+ * merge_log keeps the evidence and the undo data. Ids come from max()+n, not sequences, so a
+ * killed and rerun resolve ends in exactly the state of an uninterrupted one.
+ */
+export async function writeResolution(tx: Session, config: GoldenConfig, ctx: WriteContext): Promise<WriteCounts> {
+  const base = await count(
+    tx,
+    'SELECT greatest((SELECT max(id) FROM customers), (SELECT max(merged_id) FROM merge_log), (SELECT max(survivor_id) FROM merge_log), 0) AS n',
+  );
+  await tx.exec(`CREATE UNLOGGED TABLE rs_clusters AS
+    WITH c AS (
+      SELECT d.id, coalesce(a.cluster, d.id) AS cluster FROM rs_delta d LEFT JOIN rs_assign a ON a.record_id = d.id WHERE d.change = 'new'
+    ), k AS (SELECT DISTINCT cluster FROM c UNION SELECT cluster FROM rs_joins)
+    SELECT cluster,
+      CASE WHEN cluster < 0 THEN -cluster ELSE ${base} + count(*) FILTER (WHERE cluster > 0) OVER (ORDER BY cluster ROWS UNBOUNDED PRECEDING) END AS customer_id
+    FROM k`);
+  await tx.exec('ALTER TABLE rs_clusters ADD PRIMARY KEY (cluster)');
+  await tx.exec(`CREATE UNLOGGED TABLE rs_newrec AS
+    SELECT d.id AS record_id, k.customer_id, k.cluster > 0 AS new_customer
+    FROM rs_delta d LEFT JOIN rs_assign a ON a.record_id = d.id
+    JOIN rs_clusters k ON k.cluster = coalesce(a.cluster, d.id)
+    WHERE d.change = 'new'`);
+  await tx.exec('ANALYZE rs_clusters; ANALYZE rs_newrec');
+
+  // 1. The merge log, written before anything moves so undo sees the state before the merge.
+  const mergeBase = await count(tx, 'SELECT coalesce(max(id), 0) AS n FROM merge_log');
+  await tx.query(
+    `INSERT INTO merge_log (id, survivor_id, merged_id, score, evidence, undo, batch_id, merged_at, run_id, kind,
+       left_record_id, right_record_id, weight, records)
+     SELECT ${mergeBase} + j.seq, k.customer_id, (SELECT min(x) FROM unnest(j.customers) x),
+       CASE WHEN j.weight IS NULL THEN 1 ELSE 1 / (1 + power(2, -j.weight)) END,
+       CASE WHEN s.code IS NULL THEN jsonb_build_object('override', true)
+            ELSE jsonb_build_object('modelId', $1::bigint, 'pattern', s.pattern, 'patternWeight', s.pattern_weight,
+                                    'termFrequency', s.tf_adjust, 'rules', s.rules) END,
+       CASE WHEN cardinality(j.customers) = 0 THEN '{}'::jsonb ELSE jsonb_build_object(
+         'customers', (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.id) FROM customers c WHERE c.id = ANY (j.customers)),
+         'activities', (SELECT coalesce(jsonb_agg(a.id ORDER BY a.id), '[]') FROM activities a WHERE a.customer_id = ANY (j.customers))) END,
+       $2::bigint, $3, $4, j.kind, j.left_record, j.right_record, j.weight,
+       CASE WHEN cardinality(j.customers) = 0 THEN j.new_records
+            ELSE j.new_records || ARRAY(SELECT cs.id FROM customer_sources cs WHERE cs.customer_id = ANY (j.customers) ORDER BY cs.id) END
+     FROM rs_joins j JOIN rs_clusters k ON k.cluster = j.cluster
+     LEFT JOIN rs_scored s ON s.code = (least(j.left_record, j.right_record) << 31) | greatest(j.left_record, j.right_record)`,
+    [ctx.modelId, ctx.batches.length ? Math.max(...ctx.batches) : null, ctx.startedAt, ctx.runId],
+  );
+  const merges = await count(tx, 'SELECT count(*) AS n FROM rs_joins');
+
+  // 2. Absorbed customers move into their survivors and disappear.
+  await tx.exec(`
+    UPDATE customer_sources cs SET customer_id = a.survivor FROM rs_absorb a WHERE cs.customer_id = a.loser;
+    UPDATE activities x SET customer_id = a.survivor FROM rs_absorb a WHERE x.customer_id = a.loser;
+    INSERT INTO customer_identifiers (customer_id, kind, value, source)
+      SELECT a.survivor, ci.kind, ci.value, ci.source FROM customer_identifiers ci JOIN rs_absorb a ON ci.customer_id = a.loser
+      ON CONFLICT DO NOTHING;
+    DELETE FROM customer_identifiers ci USING rs_absorb a WHERE ci.customer_id = a.loser;
+    DELETE FROM customers c USING rs_absorb a WHERE c.id = a.loser;`);
+  const mergedCustomers = await count(tx, 'SELECT count(*) AS n FROM rs_absorb');
+
+  // 3. New customers, their golden values chosen from their (all new) records.
+  const attrs = ATTRIBUTE_COLUMNS.map((c) => `d.${c}`).join(', ');
+  await tx.exec(`INSERT INTO customers (id, ${GOLDEN_COLUMNS.join(', ')}, customer_since, lineage)
+    SELECT customer_id, ${GOLDEN_COLUMNS.join(', ')}, customer_since, lineage FROM (
+      ${survivorshipSql(config, `(SELECT n.customer_id, d.id, d.source, d.batch_id AS seen, ${attrs}
+         FROM rs_delta d JOIN rs_newrec n ON n.record_id = d.id WHERE n.new_customer)`)}
+    ) s`);
+  const newCustomers = await count(tx, 'SELECT count(DISTINCT customer_id) AS n FROM rs_newrec WHERE new_customer');
+
+  // 4. The crosswalk: new records in, changed records updated (their customer never changes).
+  await tx.exec(`INSERT INTO customer_sources (id, source, source_key, customer_id, ${ATTRIBUTES}, attributes_hash,
+      first_seen_batch, last_seen_batch, updated_run)
+    SELECT d.id, d.source, d.source_key, n.customer_id, ${attrs}, d.attributes_hash, d.batch_id, d.batch_id, ${ctx.runId}
+    FROM rs_delta d JOIN rs_newrec n ON n.record_id = d.id;
+    UPDATE customer_sources cs SET (${ATTRIBUTES}, attributes_hash, last_seen_batch, updated_run) =
+      (${attrs}, d.attributes_hash, d.batch_id, ${ctx.runId})
+    FROM rs_delta d WHERE d.change = 'changed' AND cs.id = d.id;`);
+
+  // 5. Golden values of every existing customer that gained, lost or changed a record.
+  await tx.exec(`CREATE UNLOGGED TABLE rs_touched AS
+    SELECT survivor AS customer_id FROM rs_absorb
+    UNION SELECT customer_id FROM rs_newrec WHERE NOT new_customer
+    UNION SELECT cs.customer_id FROM customer_sources cs JOIN rs_delta d ON d.id = cs.id WHERE d.change = 'changed'`);
+  await tx.exec(`UPDATE customers c SET ${survivorshipUpdateSet()},
+      customer_since = least(c.customer_since, s.customer_since), lineage = c.lineage || s.lineage, updated_at = now()
+    FROM (${survivorshipSql(
+      config,
+      `(SELECT cs.customer_id, cs.id, cs.source, cs.last_seen_batch AS seen, ${ATTRIBUTE_COLUMNS.map((c) => `cs.${c}`).join(', ')}
+         FROM customer_sources cs WHERE cs.customer_id IN (SELECT customer_id FROM rs_touched))`,
+    )}) s
+    WHERE c.id = s.customer_id`);
+
+  // 6. Every e-mail and phone seen stays findable, in the form activities use and the matching form.
+  await tx.exec(`INSERT INTO customer_identifiers (customer_id, kind, value, source)
+    SELECT DISTINCT cs.customer_id, v.kind, v.value, cs.source
+    FROM customer_sources cs JOIN rs_delta d ON d.id = cs.id AND d.change <> 'same'
+    CROSS JOIN LATERAL (
+      SELECT 'email' AS kind, cs.email AS value UNION ALL SELECT 'email', cs.email_match
+      UNION ALL SELECT 'email', lower(x) FROM unnest(cs.other_emails) x
+      UNION ALL SELECT 'phone', cs.phone UNION ALL SELECT 'phone', x FROM unnest(cs.other_phones) x
+    ) v
+    WHERE v.value IS NOT NULL
+    ON CONFLICT DO NOTHING`);
+
+  // 7. Blocking keys for the next nights. A big first load builds the index once at the end.
+  const rebuild = (await count(tx, 'SELECT count(*) AS n FROM record_keys')) < (await count(tx, 'SELECT count(*) AS n FROM rs_keys WHERE is_delta'));
+  await tx.exec("DELETE FROM record_keys WHERE record_id IN (SELECT id FROM rs_delta WHERE change = 'changed')");
+  if (rebuild) await tx.exec('DROP INDEX record_keys_key; DROP INDEX record_keys_record');
+  await tx.exec('INSERT INTO record_keys (key, record_id, rule) SELECT key, record_id, rule FROM rs_keys WHERE is_delta');
+  if (rebuild) {
+    await tx.exec('CREATE INDEX record_keys_key ON record_keys (key); CREATE INDEX record_keys_record ON record_keys (record_id)');
+  }
+
+  // 8. Activities that had no customer yet find theirs.
+  const attached = await tx.query<{ n: number }>(`WITH by_key AS (
+      UPDATE activities a SET customer_id = cs.customer_id FROM customer_sources cs
+      WHERE a.customer_id IS NULL AND a.customer_ref_by = 'source_key'
+        AND cs.source = a.customer_ref_source AND cs.source_key = a.customer_ref
+      RETURNING 1
+    ) SELECT count(*) AS n FROM by_key`);
+  const attachedByIdentifier = await tx.query<{ n: number }>(`WITH by_identifier AS (
+      UPDATE activities a SET customer_id = (
+        SELECT min(ci.customer_id) FROM customer_identifiers ci WHERE ci.kind = a.customer_ref_by AND ci.value = a.customer_ref)
+      WHERE a.customer_id IS NULL AND a.customer_ref_by IN ('email', 'phone')
+        AND EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.kind = a.customer_ref_by AND ci.value = a.customer_ref)
+      RETURNING 1
+    ) SELECT count(*) AS n FROM by_identifier`);
+  const activitiesAttached = Number(attached[0]?.n ?? 0) + Number(attachedByIdentifier[0]?.n ?? 0);
+
+  // 9. Pairs for a person to decide; items whose records have since joined are settled.
+  await tx.exec(`INSERT INTO review_queue (left_ref, right_ref, left_record_id, right_record_id, score, evidence, run_id)
+    SELECT l.source || ':' || l.source_key, r.source || ':' || r.source_key, v.left_record, v.right_record,
+      1 / (1 + power(2, -v.weight)),
+      jsonb_build_object('modelId', ${ctx.modelId}, 'pattern', s.pattern, 'patternWeight', s.pattern_weight, 'termFrequency', s.tf_adjust),
+      ${ctx.runId}
+    FROM rs_review v
+    JOIN customer_sources l ON l.id = v.left_record JOIN customer_sources r ON r.id = v.right_record
+    LEFT JOIN rs_scored s ON s.code = (v.left_record << 31) | v.right_record
+    ON CONFLICT (left_record_id, right_record_id) DO UPDATE SET score = EXCLUDED.score, evidence = EXCLUDED.evidence
+      WHERE review_queue.status = 'open';
+    DELETE FROM review_queue q USING customer_sources l, customer_sources r
+    WHERE q.status = 'open' AND l.id = q.left_record_id AND r.id = q.right_record_id AND l.customer_id = r.customer_id;`);
+  const reviewItems = await count(tx, "SELECT count(*) AS n FROM review_queue WHERE status = 'open'");
+
+  // 10. The batches are consumed: staging is transient.
+  if (ctx.batches.length > 0) {
+    await tx.exec(`UPDATE import_batches SET resolved_at = now() WHERE id IN (${ids(ctx.batches)})`);
+    const pending = await count(
+      tx,
+      `SELECT count(*) AS n FROM import_batches WHERE kind = 'customers' AND status = 'loaded' AND resolved_at IS NULL`,
+    );
+    if (pending === 0) await tx.exec('TRUNCATE staging_records');
+    else await tx.exec(`DELETE FROM staging_records WHERE batch_id IN (${ids(ctx.batches)})`);
+  }
+  return { newCustomers, mergedCustomers, merges, activitiesAttached, reviewItems };
+}
