@@ -111,7 +111,7 @@ export const DEFAULT_BLOCKING = [
 
 export const SURVIVORSHIP_GROUPS = ['name', 'email', 'phone', 'address', 'birth_date', 'gender'] as const;
 export const SURVIVORSHIP_RULES = ['priority', 'recent', 'frequent', 'complete'] as const;
-export const CANNOT_LINK_RULES = ['birth_date', 'name_suffix'] as const;
+export const CANNOT_LINK_RULES = ['birth_date', 'given_name', 'name_suffix'] as const;
 
 const probability = z.number().gt(0).lt(1);
 
@@ -131,7 +131,12 @@ export const resolveSchema = z
     blocklist: z.array(z.string().min(1)).default([]),
     /** An e-mail or phone held by more records than this counts as "shared" (its own, weaker level). @default 4 */
     sharedIdentifierLimit: z.number().int().min(2).default(4),
-    /** Hard rules that keep two records apart whatever else agrees. @default ["birth_date", "name_suffix"] */
+    /**
+     * Hard rules that keep two records apart whatever else agrees: birth dates beyond typo
+     * distance, given names that conflict (not a nickname, spelling variant, initial, shortening
+     * or swap), different generational suffixes. The first two yield when the records share a
+     * personal (unshared) e-mail address. @default ["birth_date", "given_name", "name_suffix"]
+     */
     cannotLink: z.array(z.enum(CANNOT_LINK_RULES)).default([...CANNOT_LINK_RULES]),
     /** How each golden attribute group picks its value among a customer's records. @default priority for all */
     survivorship: z.partialRecord(z.enum(SURVIVORSHIP_GROUPS), z.enum(SURVIVORSHIP_RULES)).default({}),

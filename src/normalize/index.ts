@@ -1,6 +1,6 @@
 export { cleanText, matchForm } from './text.js';
 export { formalGivenName, normalizeSuffix, normalizeTitle, parseFullName, properCase, splitFamilySuffix, type ParsedName } from './names.js';
-export { NICKNAMES } from './nicknames.js';
+export { NICKNAMES, OTHER_EXPANSIONS } from './nicknames.js';
 export { normalizeEmail, type EmailResult } from './emails.js';
 export { normalizePhone, type PhoneResult } from './phones.js';
 export { normalizeCity, normalizePostcode, normalizeRegion, normalizeStreet, normalizeUnit, splitOneLineAddress, type AddressParts, type NormalizedStreet } from './addresses.js';

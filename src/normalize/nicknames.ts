@@ -270,3 +270,39 @@ export function buildNicknameMap(table: Readonly<Record<string, readonly string[
   }
   return map;
 }
+
+/**
+ * Short forms that stand for more than one formal name: NICKNAMES maps each to its most common
+ * expansion; these are the others. Resolve treats two given names as nickname-equivalent when
+ * any of their expansions agree ("Chris" ~ "Christine", "Kathy" ~ "Kathleen", "Jack" ~ "John").
+ */
+export const OTHER_EXPANSIONS: Readonly<Record<string, readonly string[]>> = {
+  chris: ['christine', 'christina'],
+  chrissy: ['christine'],
+  kathy: ['kathleen'],
+  kate: ['kathleen'],
+  cathy: ['catherine'],
+  cate: ['catherine'],
+  jack: ['john'],
+  jon: ['jonathan'],
+  liam: ['william'],
+  steve: ['steven'],
+  pat: ['patrick'],
+  ted: ['theodore'],
+  teddy: ['theodore'],
+  hal: ['harold'],
+  harry: ['harold'],
+  frankie: ['frank'],
+  debbie: ['debra'],
+  deb: ['debra'],
+  sam: ['samantha'],
+  sammy: ['samantha'],
+  mel: ['melissa'],
+  terry: ['teresa', 'theresa'],
+  tess: ['theresa'],
+  carrie: ['carolyn'],
+  lexi: ['alexis'],
+  maddie: ['madison'],
+  nat: ['natalie'],
+  tish: ['patricia'],
+};

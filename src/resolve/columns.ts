@@ -44,6 +44,7 @@ export function attributesHashSql(alias: string): string {
  */
 export function comparisonProjection(t: string): string {
   return `${t}.given_name_match AS gn, ${t}.given_name_formal AS gf,
+    (SELECT x.formals FROM rs_expansions x WHERE x.name = ${t}.given_name_match) AS ga,
     lower(left(${t}.middle_name, 1)) AS mi,
     ${t}.family_name_match AS fn, ${t}.family_phonetic AS fp,
     upper(${t}.name_suffix) AS sfx,

@@ -23,6 +23,9 @@ const lev = (a: string, b: string, max: number) => `levenshtein_less_equal(${a},
 const emailsOf = (t: string) => `(ARRAY[${t}.em] || coalesce(${t}.em_others, '{}'))`;
 const phonesOf = (t: string) => `(ARRAY[${t}.ph] || coalesce(${t}.ph_others, '{}'))`;
 
+/** Given and family name written the other way round, in both directions ("Hall, Isla" / "Isla Hall"). */
+const SWAPPED = `(l.gn = r.fn OR (length(l.gn) > 3 AND ${lev('l.gn', 'r.fn', 1)})) AND (l.fn = r.gn OR (length(l.fn) > 3 AND ${lev('l.fn', 'r.gn', 1)}))`;
+
 export const COMPARISONS: readonly Comparison[] = [
   {
     name: 'given_name',
@@ -30,13 +33,24 @@ export const COMPARISONS: readonly Comparison[] = [
     missing: 'l.gn IS NULL OR r.gn IS NULL',
     levels: [
       { label: 'exact', when: 'l.gn = r.gn', termFrequency: 'given_name' },
-      { label: 'same formal name (nickname)', when: 'l.gf = r.gf' },
       {
+        label: 'same formal name (nickname)',
+        when: 'l.gf = r.gf OR ((l.ga IS NOT NULL OR r.ga IS NOT NULL) AND coalesce(l.ga, ARRAY[l.gf]) && coalesce(r.ga, ARRAY[r.gf]))',
+      },
+      {
+        // Two edits when long, or when the first letter agrees (a transposition: "daivd").
         label: 'close spelling',
-        when: `length(l.gn) > 1 AND length(r.gn) > 1 AND (${lev('l.gn', 'r.gn', 1)} OR (least(length(l.gn), length(r.gn)) >= 6 AND ${lev('l.gn', 'r.gn', 2)}))`,
+        when: `length(l.gn) > 1 AND length(r.gn) > 1 AND (${lev('l.gn', 'r.gn', 1)} OR ${lev('l.gf', 'r.gf', 1)}
+          OR ((least(length(l.gn), length(r.gn)) >= 6 OR (least(length(l.gn), length(r.gn)) >= 4 AND left(l.gn, 1) = left(r.gn, 1)))
+              AND ${lev('l.gn', 'r.gn', 2)}))`,
       },
       { label: 'initial agrees', when: '(length(l.gn) = 1 OR length(r.gn) = 1) AND left(l.gn, 1) = left(r.gn, 1)' },
-      { label: 'swapped with family name', when: 'l.gn = r.fn' },
+      {
+        label: 'shortened (one starts the other)',
+        when: 'least(length(l.gn), length(r.gn)) >= 3 AND (left(l.gn, length(r.gn)) = r.gn OR left(r.gn, length(l.gn)) = l.gn)',
+      },
+      { label: 'swapped with family name', when: SWAPPED },
+      { label: 'different, same initial', when: 'left(l.gf, 1) = left(r.gf, 1)' },
       { label: 'different' },
     ],
   },
@@ -55,7 +69,7 @@ export const COMPARISONS: readonly Comparison[] = [
         when: `least(length(l.fn), length(r.fn)) >= 3 AND (strpos(l.fn, r.fn) > 0 OR strpos(r.fn, l.fn) > 0)`,
       },
       { label: 'sounds alike', when: 'l.fp = r.fp' },
-      { label: 'swapped with given name', when: 'l.fn = r.gn' },
+      { label: 'swapped with given name', when: SWAPPED },
       { label: 'different' },
     ],
   },
@@ -80,7 +94,7 @@ export const COMPARISONS: readonly Comparison[] = [
     levels: [
       {
         label: 'same address',
-        when: `(l.em = r.em OR ((l.em_others IS NOT NULL OR r.em_others IS NOT NULL) AND ${emailsOf('l')} && ${emailsOf('r')})) AND NOT (l.em_shared AND r.em_shared)`,
+        when: `(l.em = r.em OR ((l.em_others IS NOT NULL OR r.em_others IS NOT NULL) AND ${emailsOf('l')} && ${emailsOf('r')})) AND NOT (l.em_shared OR r.em_shared)`,
       },
       {
         label: 'same address, shared by many records',
@@ -100,7 +114,7 @@ export const COMPARISONS: readonly Comparison[] = [
     levels: [
       {
         label: 'same number',
-        when: `(l.ph = r.ph OR ((l.ph_others IS NOT NULL OR r.ph_others IS NOT NULL) AND ${phonesOf('l')} && ${phonesOf('r')})) AND NOT (l.ph_shared AND r.ph_shared)`,
+        when: `(l.ph = r.ph OR ((l.ph_others IS NOT NULL OR r.ph_others IS NOT NULL) AND ${phonesOf('l')} && ${phonesOf('r')})) AND NOT (l.ph_shared OR r.ph_shared)`,
       },
       {
         label: 'same number, shared by many records',

@@ -69,9 +69,14 @@ const M_PRIOR_PAIRS = 30;
 export function estimateM(
   patterns: readonly PatternCount[],
   u: readonly (readonly number[])[],
-  { maxIterations = 100, tolerance = 1e-5 } = {},
+  { maxIterations = 100, tolerance = 1e-5, cannotLink = [] as ResolveConfig['cannotLink'] } = {},
 ): { m: number[][]; lambda: number; iterations: number } {
-  const decoded = patterns.map((p) => ({ levels: decodePattern(p.pattern), count: p.count }));
+  // Pairs a cannot-link rule separates are known non-matches: left out of the match side, so
+  // look-alikes (twins, spouses) do not teach EM that conflicting names are common in matches.
+  const decoded = patterns.map((p) => {
+    const levels = decodePattern(p.pattern);
+    return { levels, count: p.count, known: cannotLinkReason(levels, cannotLink) !== null };
+  });
   const start = COMPARISONS.map((c) => initialM(c.levels.length));
   let m = start;
   let lambda = 0.3;
@@ -80,7 +85,9 @@ export function estimateM(
     const sums = COMPARISONS.map((c) => new Array<number>(c.levels.length + 1).fill(0));
     let matchTotal = 0;
     let total = 0;
-    for (const { levels, count } of decoded) {
+    for (const { levels, count, known } of decoded) {
+      total += count;
+      if (known) continue;
       let pm = lambda;
       let pu = 1 - lambda;
       for (let i = 0; i < levels.length; i++) {
@@ -91,7 +98,6 @@ export function estimateM(
       }
       const w = pm / (pm + pu);
       matchTotal += w * count;
-      total += count;
       for (let i = 0; i < levels.length; i++) sums[i]![levels[i]!]! += w * count;
     }
     const next = sums.map((levels, i) => {
@@ -147,6 +153,8 @@ export function priorWeight(model: MatchModel): number {
   return log2(model.prior / (1 - model.prior));
 }
 
+const GIVEN = COMPARISONS.findIndex((c) => c.name === 'given_name');
+const DIFFERENT_GIVEN = COMPARISONS[GIVEN]!.levels.length;
 const BIRTH = COMPARISONS.findIndex((c) => c.name === 'birth_date');
 const EMAIL = COMPARISONS.findIndex((c) => c.name === 'email');
 const SUFFIX = COMPARISONS.findIndex((c) => c.name === 'name_suffix');
@@ -154,13 +162,16 @@ const DIFFERENT_BIRTH = COMPARISONS[BIRTH]!.levels.length;
 const DIFFERENT_SUFFIX = COMPARISONS[SUFFIX]!.levels.length;
 
 /**
- * The cannot-link rules, decided per pattern. Birth dates beyond typo distance keep two
- * records apart unless they share a personal (unshared) e-mail address: a heavily mistyped
- * date on an otherwise identical record should not split a person, but father and son at one
- * address with one landline must never merge.
+ * The cannot-link rules, decided per pattern. Birth dates beyond typo distance, or given names
+ * that conflict, keep two records apart unless they share a personal (unshared) e-mail
+ * address: a badly mistyped record should not split a person, but twins, spouses and father
+ * and son share an address and a landline — no sum of independent weights tells them apart
+ * (PERF-NOTES: this is where precision is lost).
  */
 export function cannotLinkReason(levels: readonly number[], rules: ResolveConfig['cannotLink']): string | null {
-  if (rules.includes('birth_date') && levels[BIRTH] === DIFFERENT_BIRTH && levels[EMAIL] !== 1) return 'birth dates differ';
+  const personalEmail = levels[EMAIL] === 1;
+  if (rules.includes('birth_date') && levels[BIRTH] === DIFFERENT_BIRTH && !personalEmail) return 'birth dates differ';
+  if (rules.includes('given_name') && levels[GIVEN] === DIFFERENT_GIVEN && !personalEmail) return 'given names differ';
   if (rules.includes('name_suffix') && levels[SUFFIX] === DIFFERENT_SUFFIX) return 'generational suffixes differ';
   return null;
 }

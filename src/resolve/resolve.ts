@@ -38,6 +38,8 @@ export interface ResolveSummary extends WriteCounts {
   dryRun: boolean;
   blocking?: BlockingReport;
   preview?: MergePreview[];
+  /** Seconds per stage, for tuning. */
+  stages: Record<string, number>;
   seconds: number;
 }
 
@@ -126,7 +128,15 @@ async function countChanges(tx: Session): Promise<ResolveSummary['records']> {
  */
 export async function resolve(db: Database, config: GoldenConfig, options: ResolveOptions = {}): Promise<ResolveSummary> {
   const started = new Date();
-  const stage = options.onStage ?? (() => {});
+  const stages: Record<string, number> = {};
+  let current = 'start';
+  let since = Date.now();
+  const stage = (name: string) => {
+    stages[current] = (Date.now() - since) / 1000;
+    current = name;
+    since = Date.now();
+    options.onStage?.(name);
+  };
   try {
     return await db.transaction(async (tx) => {
       const batchRows = await tx.query<{ id: number }>(
@@ -178,15 +188,20 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
           reviewItems: graph.review,
           dryRun: true,
           preview: await preview(tx, 20),
+          stages,
           seconds: (Date.now() - started.getTime()) / 1000,
         });
       }
       stage('merging');
       const [{ n: runId }] = (await tx.query<{ n: number }>('SELECT coalesce(max(id), 0) + 1 AS n FROM resolve_runs')) as [{ n: number }];
-      const counts = await writeResolution(tx, config, { runId: Number(runId), modelId: stored.id, batches, startedAt: started });
+      const counts = await writeResolution(tx, config, { runId: Number(runId), modelId: stored.id, batches, startedAt: started }, (s) =>
+        stage(`write: ${s}`),
+      );
+      stage('cleanup');
       await dropScratch(tx);
       await tx.exec('DROP TABLE IF EXISTS rs_clusters, rs_newrec, rs_touched');
-      const summary: ResolveSummary = { ...base, ...counts, dryRun: false, seconds: (Date.now() - started.getTime()) / 1000 };
+      stage('done');
+      const summary: ResolveSummary = { ...base, ...counts, dryRun: false, stages, seconds: (Date.now() - started.getTime()) / 1000 };
       await tx.query('INSERT INTO resolve_runs (id, model_id, started_at, counts) VALUES ($1, $2, $3, $4)', [
         Number(runId),
         stored.id,

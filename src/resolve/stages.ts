@@ -1,5 +1,6 @@
 import type { GoldenConfig } from '../config/index.js';
 import type { Session } from '../db/index.js';
+import { formalGivenName, OTHER_EXPANSIONS } from '../normalize/index.js';
 import { ATTRIBUTES, attributesHashSql, comparisonProjection } from './columns.js';
 import { blockingKeysSql } from './blocking.js';
 import { COMPARISONS, levelSql, patternSql } from './comparisons.js';
@@ -11,7 +12,7 @@ import { COMPARISONS, levelSql, patternSql } from './comparisons.js';
  * no statistics and the planner then chooses very badly).
  */
 export const SCRATCH_TABLES = [
-  'rs_delta', 'rs_blocked', 'rs_keys', 'rs_blocks', 'rs_pairs', 'rs_idfreq', 'rs_recs', 'rs_levels',
+  'rs_delta', 'rs_blocked', 'rs_expansions', 'rs_keys', 'rs_blocks', 'rs_pairs', 'rs_idfreq', 'rs_recs', 'rs_levels',
   'rs_tf', 'rs_weights', 'rs_scored', 'rs_edges', 'rs_nodes', 'rs_assign', 'rs_absorb', 'rs_joins', 'rs_review',
 ] as const;
 
@@ -102,12 +103,22 @@ export async function buildPairs(tx: Session, config: GoldenConfig): Promise<voi
   await analyze(tx, 'rs_pairs');
 }
 
+/** A person's initials in either order (given and family names get swapped in exports). */
+const INITIALS = 'CASE WHEN gf IS NOT NULL AND fn IS NOT NULL THEN least(left(gf, 1), left(fn, 1)) || greatest(left(gf, 1), left(fn, 1)) END';
+
 /**
  * rs_recs: every record a comparison or the u sample reads, with comparison columns computed
  * once. An e-mail or phone held by more than sharedIdentifierLimit records is flagged shared.
  */
 export async function buildRecords(tx: Session, config: GoldenConfig, allDelta: boolean): Promise<void> {
   const limit = Number(config.resolve.sharedIdentifierLimit);
+  // Given names with several possible formal names, each with all of them.
+  await tx.exec(`${UNLOGGED} rs_expansions (name text PRIMARY KEY, formals text[] NOT NULL)`);
+  const names = Object.keys(OTHER_EXPANSIONS);
+  await tx.query("INSERT INTO rs_expansions SELECT name, string_to_array(f, ',') FROM unnest($1::text[], $2::text[]) AS u(name, f)", [
+    names,
+    names.map((n) => [formalGivenName(n), ...OTHER_EXPANSIONS[n]!].join(',')),
+  ]);
   await tx.exec(`${UNLOGGED} rs_recs ${NO_VACUUM} AS
     WITH touched AS (
       SELECT code >> 31 AS id FROM rs_pairs UNION SELECT code & 2147483647 FROM rs_pairs
@@ -119,22 +130,38 @@ export async function buildRecords(tx: Session, config: GoldenConfig, allDelta: 
     SELECT t.id, t.customer_id, ${comparisonProjection('t')}
     FROM customer_sources t
     WHERE t.id IN (SELECT id FROM touched) AND NOT EXISTS (SELECT 1 FROM rs_delta x WHERE x.id = t.id AND x.change <> 'same')`);
-  // How many records hold each e-mail and phone: the records in this run plus the customers
-  // already holding it.
+  // Who holds each e-mail and phone: the records in this run plus the customers already
+  // holding it. Held by more than the limit, or by people with different given-name initials
+  // (a family inbox, a household landline), it is "shared": weaker evidence, and no exception
+  // to the cannot-link rules.
+  const existing = (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM customer_identifiers) AS any'))[0]?.any === true;
   await tx.exec(`${UNLOGGED} rs_idfreq ${NO_VACUUM} AS
     WITH ids AS (
-      SELECT 'email' AS kind, em AS value FROM rs_recs WHERE em IS NOT NULL
-      UNION ALL SELECT 'phone', ph FROM rs_recs WHERE ph IS NOT NULL
-    ), here AS (SELECT kind, value, count(*) AS n FROM ids GROUP BY kind, value)
-    SELECT h.kind, h.value, h.n + (
-      SELECT count(*) FROM customer_identifiers ci
+      SELECT 'email' AS kind, em AS value, ${INITIALS} AS initial FROM rs_recs WHERE em IS NOT NULL
+      UNION ALL SELECT 'phone', ph, ${INITIALS} FROM rs_recs WHERE ph IS NOT NULL
+    ), here AS (
+      SELECT kind, value, count(*) AS n, array_agg(DISTINCT initial) FILTER (WHERE initial IS NOT NULL) AS initials
+      FROM ids GROUP BY kind, value
+    )
+    SELECT h.kind, h.value, h.n${existing ? ' + x.n' : ''} AS n,
+      (SELECT count(DISTINCT i) FROM unnest(h.initials${existing ? ' || x.initials' : ''}) i) AS initials
+    FROM here h
+    ${
+      existing
+        ? `CROSS JOIN LATERAL (
+      SELECT count(*) AS n,
+        coalesce(array_agg(DISTINCT least(lower(left(c.given_name, 1)), lower(left(c.family_name, 1))) || greatest(lower(left(c.given_name, 1)), lower(left(c.family_name, 1))))
+          FILTER (WHERE c.given_name IS NOT NULL AND c.family_name IS NOT NULL), '{}') AS initials
+      FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
       WHERE ci.kind = h.kind AND ci.value = h.value
         AND ci.customer_id NOT IN (SELECT customer_id FROM rs_recs WHERE customer_id IS NOT NULL)
-    ) AS n
-    FROM here h`);
+    ) x`
+        : ''
+    }`);
+  await tx.exec(`DELETE FROM rs_idfreq WHERE n <= ${limit} AND initials <= 1`);
   await tx.exec(`ALTER TABLE rs_recs ADD COLUMN em_shared boolean NOT NULL DEFAULT false, ADD COLUMN ph_shared boolean NOT NULL DEFAULT false`);
-  await tx.exec(`UPDATE rs_recs r SET em_shared = true FROM rs_idfreq f WHERE f.kind = 'email' AND f.value = r.em AND f.n > ${limit}`);
-  await tx.exec(`UPDATE rs_recs r SET ph_shared = true FROM rs_idfreq f WHERE f.kind = 'phone' AND f.value = r.ph AND f.n > ${limit}`);
+  await tx.exec(`UPDATE rs_recs r SET em_shared = true FROM rs_idfreq f WHERE f.kind = 'email' AND f.value = r.em`);
+  await tx.exec(`UPDATE rs_recs r SET ph_shared = true FROM rs_idfreq f WHERE f.kind = 'phone' AND f.value = r.ph`);
   await tx.exec('ALTER TABLE rs_recs ADD PRIMARY KEY (id)');
   await analyze(tx, 'rs_recs');
 }

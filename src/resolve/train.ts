@@ -28,7 +28,7 @@ export async function trainModel(tx: Session, config: GoldenConfig): Promise<Sto
   const sample = await samplePatterns(tx, config.resolve.uSampleSize);
   const u = estimateU(sample);
   const counts = await patternCounts(tx);
-  const fit = estimateM(counts, u);
+  const fit = estimateM(counts, u, { cannotLink: config.resolve.cannotLink });
   const [terms] = (await tx.query<{ records: number; given: number; family: number }>(
     'SELECT count(*)::bigint AS records, count(gn)::bigint AS given, count(fn)::bigint AS family FROM rs_recs',
   )) as [{ records: number; given: number; family: number }];

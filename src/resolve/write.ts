@@ -32,7 +32,12 @@ async function count(tx: Session, sql: string): Promise<number> {
  * merge_log keeps the evidence and the undo data. Ids come from max()+n, not sequences, so a
  * killed and rerun resolve ends in exactly the state of an uninterrupted one.
  */
-export async function writeResolution(tx: Session, config: GoldenConfig, ctx: WriteContext): Promise<WriteCounts> {
+export async function writeResolution(
+  tx: Session,
+  config: GoldenConfig,
+  ctx: WriteContext,
+  step: (name: string) => void = () => {},
+): Promise<WriteCounts> {
   const base = await count(
     tx,
     'SELECT greatest((SELECT max(id) FROM customers), (SELECT max(merged_id) FROM merge_log), (SELECT max(survivor_id) FROM merge_log), 0) AS n',
@@ -52,6 +57,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
     WHERE d.change = 'new'`);
   await tx.exec('ANALYZE rs_clusters; ANALYZE rs_newrec');
 
+  step('merge log');
   // 1. The merge log, written before anything moves so undo sees the state before the merge.
   const mergeBase = await count(tx, 'SELECT coalesce(max(id), 0) AS n FROM merge_log');
   await tx.query(
@@ -74,6 +80,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
   );
   const merges = await count(tx, 'SELECT count(*) AS n FROM rs_joins');
 
+  step('absorb');
   // 2. Absorbed customers move into their survivors and disappear.
   await tx.exec(`
     UPDATE customer_sources cs SET customer_id = a.survivor FROM rs_absorb a WHERE cs.customer_id = a.loser;
@@ -85,6 +92,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
     DELETE FROM customers c USING rs_absorb a WHERE c.id = a.loser;`);
   const mergedCustomers = await count(tx, 'SELECT count(*) AS n FROM rs_absorb');
 
+  step('new customers');
   // 3. New customers, their golden values chosen from their (all new) records.
   const attrs = ATTRIBUTE_COLUMNS.map((c) => `d.${c}`).join(', ');
   await tx.exec(`INSERT INTO customers (id, ${GOLDEN_COLUMNS.join(', ')}, customer_since, lineage)
@@ -94,6 +102,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
     ) s`);
   const newCustomers = await count(tx, 'SELECT count(DISTINCT customer_id) AS n FROM rs_newrec WHERE new_customer');
 
+  step('crosswalk');
   // 4. The crosswalk: new records in, changed records updated (their customer never changes).
   await tx.exec(`INSERT INTO customer_sources (id, source, source_key, customer_id, ${ATTRIBUTES}, attributes_hash,
       first_seen_batch, last_seen_batch, updated_run)
@@ -103,6 +112,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
       (${attrs}, d.attributes_hash, d.batch_id, ${ctx.runId})
     FROM rs_delta d WHERE d.change = 'changed' AND cs.id = d.id;`);
 
+  step('survivorship');
   // 5. Golden values of every existing customer that gained, lost or changed a record.
   await tx.exec(`CREATE UNLOGGED TABLE rs_touched AS
     SELECT survivor AS customer_id FROM rs_absorb
@@ -117,6 +127,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
     )}) s
     WHERE c.id = s.customer_id`);
 
+  step('identifiers');
   // 6. Every e-mail and phone seen stays findable, in the form activities use and the matching form.
   await tx.exec(`INSERT INTO customer_identifiers (customer_id, kind, value, source)
     SELECT DISTINCT cs.customer_id, v.kind, v.value, cs.source
@@ -129,6 +140,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
     WHERE v.value IS NOT NULL
     ON CONFLICT DO NOTHING`);
 
+  step('record keys');
   // 7. Blocking keys for the next nights. A big first load builds the index once at the end.
   const rebuild = (await count(tx, 'SELECT count(*) AS n FROM record_keys')) < (await count(tx, 'SELECT count(*) AS n FROM rs_keys WHERE is_delta'));
   await tx.exec("DELETE FROM record_keys WHERE record_id IN (SELECT id FROM rs_delta WHERE change = 'changed')");
@@ -138,6 +150,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
     await tx.exec('CREATE INDEX record_keys_key ON record_keys (key); CREATE INDEX record_keys_record ON record_keys (record_id)');
   }
 
+  step('activities');
   // 8. Activities that had no customer yet find theirs.
   const attached = await tx.query<{ n: number }>(`WITH by_key AS (
       UPDATE activities a SET customer_id = cs.customer_id FROM customer_sources cs
@@ -154,6 +167,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
     ) SELECT count(*) AS n FROM by_identifier`);
   const activitiesAttached = Number(attached[0]?.n ?? 0) + Number(attachedByIdentifier[0]?.n ?? 0);
 
+  step('review queue');
   // 9. Pairs for a person to decide; items whose records have since joined are settled.
   await tx.exec(`INSERT INTO review_queue (left_ref, right_ref, left_record_id, right_record_id, score, evidence, run_id)
     SELECT l.source || ':' || l.source_key, r.source || ':' || r.source_key, v.left_record, v.right_record,
@@ -169,6 +183,7 @@ export async function writeResolution(tx: Session, config: GoldenConfig, ctx: Wr
     WHERE q.status = 'open' AND l.id = q.left_record_id AND r.id = q.right_record_id AND l.customer_id = r.customer_id;`);
   const reviewItems = await count(tx, "SELECT count(*) AS n FROM review_queue WHERE status = 'open'");
 
+  step('batches');
   // 10. The batches are consumed: staging is transient.
   if (ctx.batches.length > 0) {
     await tx.exec(`UPDATE import_batches SET resolved_at = now() WHERE id IN (${ids(ctx.batches)})`);
