@@ -56,7 +56,8 @@ CREATE INDEX record_keys_record ON record_keys (record_id);
 
 -- merge_log: one row per join of two groups of records. merged_id is the absorbed customer
 -- when it existed before the run (null when new records joined); the linking pair and its
--- evidence explain the join; undo holds what restores the state before it.
+-- evidence explain the join; undo holds what restores the state before it. survivor_id is the
+-- customer the whole cluster ended in at the end of that run (joins inside one run form a chain).
 ALTER TABLE merge_log ALTER COLUMN merged_id DROP NOT NULL;
 ALTER TABLE merge_log ADD COLUMN run_id bigint;
 ALTER TABLE merge_log ADD COLUMN kind text NOT NULL DEFAULT 'auto' CHECK (kind IN ('auto', 'link', 'review'));
@@ -65,6 +66,9 @@ ALTER TABLE merge_log ADD COLUMN right_record_id bigint;
 ALTER TABLE merge_log ADD COLUMN weight double precision;
 -- The records that joined the survivor in this merge (crosswalk ids).
 ALTER TABLE merge_log ADD COLUMN records bigint[] NOT NULL DEFAULT '{}';
+-- explain finds a customer's merges by the records of their linking pairs.
+CREATE INDEX merge_log_left_record ON merge_log (left_record_id);
+CREATE INDEX merge_log_right_record ON merge_log (right_record_id);
 
 -- Overrides and review items name records by source:key, which survive any merge or split.
 ALTER TABLE match_overrides ADD COLUMN left_source text;
@@ -87,6 +91,8 @@ DROP INDEX activities_unattached;
 DROP INDEX review_queue_pair;
 ALTER TABLE review_queue DROP COLUMN run_id, DROP COLUMN right_record_id, DROP COLUMN left_record_id;
 ALTER TABLE match_overrides DROP COLUMN right_key, DROP COLUMN right_source, DROP COLUMN left_key, DROP COLUMN left_source;
+DROP INDEX merge_log_right_record;
+DROP INDEX merge_log_left_record;
 ALTER TABLE merge_log DROP COLUMN records, DROP COLUMN weight, DROP COLUMN right_record_id, DROP COLUMN left_record_id, DROP COLUMN kind, DROP COLUMN run_id;
 ALTER TABLE merge_log ALTER COLUMN merged_id SET NOT NULL;
 DROP TABLE resolve_state;

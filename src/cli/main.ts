@@ -43,7 +43,7 @@ const program = new Command('golden')
 
 program
   .command('run')
-  .description('the main job: import every new export (later: resolve, reports)')
+  .description('the main job: import every new export, then resolve identities')
   .addOption(new Option('--max-rejects <n>', 'abort a file that has more rejected rows than this').argParser(nonNegativeInt))
   .action(action(async () => (await import('./commands/run.js')).default));
 
@@ -63,6 +63,50 @@ program
   .option('--dry-run', 'show what would merge and change nothing')
   .option('--explain-blocking', 'print candidate pairs per blocking rule and the pairs rules share')
   .action(action(async () => (await import('./commands/resolve.js')).default));
+
+program
+  .command('explain')
+  .description("show a customer's golden values, its source records and why each merge happened (match weights)")
+  .argument('<ref>', 'customer id, or source:key of one of its records')
+  .action(action(async () => (await import('./commands/explain.js')).default));
+
+program
+  .command('unmerge')
+  .description('undo a merge (by merge id), or every merge into a customer (--customer); resolve keeps them apart')
+  .argument('[merge-id]', 'the merge to undo (golden explain lists them)')
+  .option('--customer <ref>', 'undo every merge into this customer (id or source:key), latest first')
+  .action(action(async () => (await import('./commands/unmerge.js')).default));
+
+program
+  .command('link')
+  .description('these two are one person: store a must-link and merge their customers now')
+  .argument('<a>', 'source:key, or a customer id')
+  .argument('<b>', 'source:key, or a customer id')
+  .option('--note <text>', 'why, kept with the override')
+  .action(action(async () => (await import('./commands/link.js')).default));
+
+program
+  .command('split')
+  .description('these two records are different people: store a cannot-link and move B out of their customer now')
+  .argument('<a>', 'source:key of the record that stays')
+  .argument('<b>', 'source:key of the record that moves to a new customer')
+  .option('--note <text>', 'why, kept with the override')
+  .action(action(async () => (await import('./commands/split.js')).default));
+
+const review = program
+  .command('review')
+  .description('list the pairs resolve left for a person to decide; accept or reject them by id')
+  .action(action(async () => (await import('./commands/review.js')).default));
+review
+  .command('accept')
+  .description('these pairs are one person: link each like golden link')
+  .argument('<ids...>', 'review item ids')
+  .action(action(async () => (await import('./commands/review.js')).reviewAccept));
+review
+  .command('reject')
+  .description('these pairs are different people: store a cannot-link for each')
+  .argument('<ids...>', 'review item ids')
+  .action(action(async () => (await import('./commands/review.js')).reviewReject));
 
 program
   .command('init')

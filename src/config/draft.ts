@@ -30,6 +30,7 @@ const CUSTOMER_SYNONYMS: Record<CustomerField, string[]> = {
   phone: ['phone', 'telephone', 'mobile', 'cell', 'phone number', 'home phone', 'work phone', 'tel', 'alt phone', 'contact number'],
   address: ['address', 'full address', 'postal address', 'mailing address'],
   street: ['street', 'address line 1', 'address1', 'street address', 'addr1', 'line1'],
+  house_number: ['house number', 'street number', 'house no', 'building number', 'number'],
   address_line2: ['address line 2', 'address2', 'apartment', 'unit', 'addr2', 'line2', 'suite'],
   city: ['city', 'town', 'suburb', 'locality'],
   region: ['state', 'region', 'province', 'county'],

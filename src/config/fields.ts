@@ -15,6 +15,7 @@ export const CUSTOMER_FIELDS = [
   'phone', // may be mapped from several columns: the first valid one is primary
   'address', // one-line address, split into street, city, region, postcode
   'street',
+  'house_number', // when an export keeps it apart from the street: joined in front of it
   'address_line2',
   'city',
   'region',

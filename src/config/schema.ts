@@ -71,6 +71,7 @@ export const BLOCKING_FIELDS = [
   'family_name_match',
   'family_phonetic',
   'emails', // primary and other e-mails, one key each
+  'email_local', // the primary e-mail's part before the @ (same person, another provider)
   'phones', // primary and other phones, one key each
   'street_match',
   'house_number',
@@ -79,6 +80,7 @@ export const BLOCKING_FIELDS = [
   'region',
   'birth_date',
   'birth_year',
+  'name_pair', // given and family name in either order, for swapped exports
 ] as const;
 
 const blockingPart = z.string().refine(
@@ -106,7 +108,8 @@ export const DEFAULT_BLOCKING = [
   { name: 'postcode_name', on: ['postcode', 'family_phonetic', 'given_name_formal:1'] },
   { name: 'name_birth', on: ['family_phonetic', 'birth_date'] },
   { name: 'given_birth', on: ['given_name_formal', 'birth_date'] },
-  { name: 'street', on: ['street_match', 'postcode'] },
+  { name: 'postcode_house', on: ['postcode', 'house_number'] },
+  { name: 'birth_postcode', on: ['birth_date', 'postcode'] },
 ];
 
 export const SURVIVORSHIP_GROUPS = ['name', 'email', 'phone', 'address', 'birth_date', 'gender'] as const;
@@ -125,7 +128,7 @@ export const resolveSchema = z
     separateBelow: probability.default(0.01),
     /** Blocks larger than this are skipped (junk values shared by many records). @default 100 */
     maxBlockSize: z.number().int().min(2).default(100),
-    /** Blocking rules; a pair is compared when any rule puts both records in one block. @default e-mail, phone, postcode+surname sound+initial, surname sound+birth date, given name+birth date, street+postcode */
+    /** Blocking rules; a pair is compared when any rule puts both records in one block. @default e-mail; phone; postcode+surname sound+initial; surname sound+birth date; given name+birth date; postcode+house number; birth date+postcode */
     blocking: z.array(blockingRuleSchema).min(1).default(DEFAULT_BLOCKING),
     /** E-mails and phones that are never evidence (shared inboxes, switchboards), as written or normalised. @default [] */
     blocklist: z.array(z.string().min(1)).default([]),

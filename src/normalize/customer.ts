@@ -177,6 +177,7 @@ export function normalizeCustomer(
   let phoneCells: string[] | undefined;
   let addressRaw: string | undefined;
   let streetRaw: string | undefined;
+  let houseRaw: string | undefined;
   let line2Raw: string | undefined;
   let cityRaw: string | undefined;
   let regionRaw: string | undefined;
@@ -200,6 +201,7 @@ export function normalizeCustomer(
       case 'phone': phoneCells = values; break;
       case 'address': addressRaw = v; break;
       case 'street': streetRaw = v; break;
+      case 'house_number': houseRaw = v; break;
       case 'address_line2': line2Raw = v; break;
       case 'city': cityRaw = v; break;
       case 'region': regionRaw = v; break;
@@ -284,6 +286,7 @@ export function normalizeCustomer(
   let streetMatch: string | null = null;
   let houseNumber: string | null = null;
   let unit: string | null = null;
+  if (houseRaw !== undefined && streetRaw !== undefined && houseRaw.trim() !== '') streetRaw = `${houseRaw.trim()} ${streetRaw}`;
   if (streetRaw !== undefined) {
     const s = normalizeStreet(streetRaw);
     street = s.street;

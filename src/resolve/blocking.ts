@@ -4,7 +4,11 @@ import type { BlockingRule } from '../config/index.js';
 function partSql(part: string, t: string): string {
   const [field, width] = part.split(':') as [string, string | undefined];
   const column =
-    field === 'emails' || field === 'phones'
+    field === 'name_pair'
+      ? `least(${t}.given_name_match, ${t}.family_name_match) || '|' || greatest(${t}.given_name_match, ${t}.family_name_match)`
+      : field === 'email_local'
+        ? `split_part(${t}.email_match, '@', 1)`
+        : field === 'emails' || field === 'phones'
       ? 'v.value'
       : field === 'birth_date' || field === 'birth_year'
         ? `${t}.${field}::text`

@@ -44,13 +44,12 @@ export function attributesHashSql(alias: string): string {
  */
 export function comparisonProjection(t: string): string {
   return `${t}.given_name_match AS gn, ${t}.given_name_formal AS gf,
-    (SELECT x.formals FROM rs_expansions x WHERE x.name = ${t}.given_name_match) AS ga,
     lower(left(${t}.middle_name, 1)) AS mi,
     ${t}.family_name_match AS fn, ${t}.family_phonetic AS fp,
     upper(${t}.name_suffix) AS sfx,
     ${t}.email_match AS em, split_part(${t}.email_match, '@', 1) AS em_local, split_part(${t}.email_match, '@', 2) AS em_domain,
     CASE WHEN cardinality(${t}.other_emails) > 0 THEN array(SELECT lower(x) FROM unnest(${t}.other_emails) x) END AS em_others,
     ${t}.phone AS ph, CASE WHEN cardinality(${t}.other_phones) > 0 THEN ${t}.other_phones END AS ph_others,
-    ${t}.street_match AS st, ${t}.house_number AS hn, ${t}.postcode AS pc, lower(${t}.city) AS city,
+    ${t}.street_match AS st, ${t}.house_number AS hn, lower(${t}.address_line2) AS l2, ${t}.postcode AS pc, lower(${t}.city) AS city,
     ${t}.birth_date AS bd, ${t}.gender AS gender`;
 }

@@ -125,15 +125,37 @@ export const COMPARISONS: readonly Comparison[] = [
     ],
   },
   {
-    name: 'address',
-    label: 'address',
-    missing: '(l.st IS NULL OR r.st IS NULL) AND (l.pc IS NULL OR r.pc IS NULL) AND (l.city IS NULL OR r.city IS NULL)',
+    name: 'street',
+    label: 'street',
+    missing: 'l.st IS NULL OR r.st IS NULL',
     levels: [
-      { label: 'same street address', when: 'l.st = r.st AND (l.pc = r.pc OR l.pc IS NULL OR r.pc IS NULL)' },
+      { label: 'same street address', when: 'l.st = r.st' },
       // similarity() is the costly one (1.5 µs): run it only when the house numbers agree.
       { label: 'same house number, similar street', when: 'l.hn = r.hn AND similarity(l.st, r.st) >= 0.5' },
+      { label: 'similar street, other house number', when: 'similarity(l.st, r.st) >= 0.6' },
+      { label: 'street and second line swapped', when: 'l.st = r.l2 OR l.l2 = r.st' },
+      { label: 'different' },
+    ],
+  },
+  {
+    name: 'place',
+    label: 'postcode and town',
+    missing: '(l.pc IS NULL OR r.pc IS NULL) AND (l.city IS NULL OR r.city IS NULL)',
+    levels: [
       { label: 'same postcode', when: 'l.pc = r.pc' },
-      { label: 'same city', when: 'l.city = r.city' },
+      { label: 'postcode one typo, same town', when: `${lev('l.pc', 'r.pc', 1)} AND (l.city = r.city OR similarity(l.city, r.city) >= 0.5)` },
+      { label: 'same town', when: 'l.city = r.city' },
+      { label: 'postcode one typo or similar town name', when: `${lev('l.pc', 'r.pc', 1)} OR similarity(l.city, r.city) >= 0.5` },
+      { label: 'different' },
+    ],
+  },
+  {
+    name: 'address_line2',
+    label: 'address line 2',
+    missing: 'l.l2 IS NULL OR r.l2 IS NULL',
+    levels: [
+      { label: 'same', when: 'l.l2 = r.l2' },
+      { label: 'similar', when: 'similarity(l.l2, r.l2) >= 0.5' },
       { label: 'different' },
     ],
   },

@@ -1,5 +1,4 @@
 import type { Session } from '../db/index.js';
-import { copyText } from '../db/index.js';
 import { cluster } from './cluster.js';
 
 const PAGE = 200_000;
@@ -15,24 +14,33 @@ export interface GraphResult {
   refused: number;
 }
 
+const grow = <T extends Int32Array | Float64Array>(x: T): T => {
+  const y = new (x.constructor as new (n: number) => T)(x.length * 2);
+  y.set(x);
+  return y;
+};
+
+/** Edges in typed arrays (a million edges as JS objects would cost hundreds of MB). */
 class Growable {
   a = new Int32Array(1024);
   b = new Int32Array(1024);
+  /** The pair's crosswalk record ids (node a stands for record l, b for r). */
+  l = new Int32Array(1024);
+  r = new Int32Array(1024);
   weight = new Float64Array(1024);
   count = 0;
-  push(a: number, b: number, w: number) {
+  push(a: number, b: number, w: number, l = 0, r = 0) {
     if (this.count === this.a.length) {
-      const grow = <T extends Int32Array | Float64Array>(x: T): T => {
-        const y = new (x.constructor as new (n: number) => T)(x.length * 2);
-        y.set(x);
-        return y;
-      };
       this.a = grow(this.a);
       this.b = grow(this.b);
+      this.l = grow(this.l);
+      this.r = grow(this.r);
       this.weight = grow(this.weight);
     }
     this.a[this.count] = a;
     this.b[this.count] = b;
+    this.l[this.count] = l;
+    this.r[this.count] = r;
     this.weight[this.count++] = w;
   }
 }
@@ -80,8 +88,6 @@ export async function clusterGraph(tx: Session, autoMergeWeight: number): Promis
   const strong = new Growable();
   const weak = new Growable(); // review band: kept to report pairs left apart
   const negative = new Growable();
-  const strongRecords: [number, number][] = [];
-  const weakRecords: [number, number][] = [];
   let after = '-1';
   for (;;) {
     const page = await tx.query<{ l: number; r: number; weight: number; negative: boolean }>(
@@ -95,13 +101,8 @@ export async function clusterGraph(tx: Session, autoMergeWeight: number): Promis
       const b = nodeIndex(nodeKeyOfRecord(r));
       const w = Number(e.weight);
       if (e.negative) negative.push(a, b, w);
-      else if (w >= autoMergeWeight) {
-        strong.push(a, b, w);
-        strongRecords.push([l, r]);
-      } else {
-        weak.push(a, b, w);
-        weakRecords.push([l, r]);
-      }
+      else if (w >= autoMergeWeight) strong.push(a, b, w, l, r);
+      else weak.push(a, b, w, l, r);
     }
     if (page.length < PAGE) break;
     const last = page[page.length - 1]!;
@@ -110,7 +111,6 @@ export async function clusterGraph(tx: Session, autoMergeWeight: number): Promis
 
   // Explicit overrides: links join first, splits are guards.
   const mustLink = new Growable();
-  const mustRecords: [number, number][] = [];
   const overrides = await tx.query<{ kind: string; a: number | null; b: number | null; ra: number | null; rb: number | null }>(
     `WITH refs AS (
        SELECT o.id, o.kind, o.left_source AS ls, o.left_key AS lk, o.right_source AS rs, o.right_key AS rk FROM match_overrides o
@@ -136,8 +136,7 @@ export async function clusterGraph(tx: Session, autoMergeWeight: number): Promis
     if (o.kind === 'cannot_link') {
       if (index.has(a) || index.has(b)) negative.push(nodeIndex(a), nodeIndex(b), -Infinity);
     } else {
-      mustLink.push(nodeIndex(a), nodeIndex(b), Infinity);
-      mustRecords.push([Number(o.ra), Number(o.rb)]);
+      mustLink.push(nodeIndex(a), nodeIndex(b), Infinity, Number(o.ra), Number(o.rb));
     }
   }
 
@@ -162,46 +161,57 @@ export async function clusterGraph(tx: Session, autoMergeWeight: number): Promis
     weight float8, kind text NOT NULL, new_records bigint[] NOT NULL, customers bigint[] NOT NULL)`);
   await tx.exec('CREATE UNLOGGED TABLE rs_review (left_record bigint, right_record bigint, weight float8, PRIMARY KEY (left_record, right_record))');
 
-  const assign: string[] = [];
-  const absorb: string[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const root = result.find(i);
-    if (size.get(root)! < 2) continue;
-    const k = keys[i]!;
-    const ck = clusterKey.get(root)!;
-    if (k > 0) assign.push(`${k}\t${ck}\n`);
-    else if (k !== ck) absorb.push(`${-k}\t${-ck}\n`);
+  // Written as generated: nothing here holds one string per record.
+  let absorbed = 0;
+  function* assignLines(): Generator<string> {
+    for (let i = 0; i < keys.length; i++) {
+      const root = result.find(i);
+      const k = keys[i]!;
+      if (k > 0 && size.get(root)! > 1) yield `${k}\t${clusterKey.get(root)!}\n`;
+    }
   }
-  await tx.copyFrom('rs_assign', ['record_id', 'cluster'], copyLines(assign));
-  await tx.copyFrom('rs_absorb', ['loser', 'survivor'], copyLines(absorb));
+  function* absorbLines(): Generator<string> {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const ck = clusterKey.get(result.find(i))!;
+      if (k < 0 && k !== ck) {
+        absorbed++;
+        yield `${-k}\t${-ck}\n`;
+      }
+    }
+  }
+  await tx.copyFrom('rs_assign', ['record_id', 'cluster'], copyLines(assignLines()));
+  await tx.copyFrom('rs_absorb', ['loser', 'survivor'], copyLines(absorbLines()));
 
-  const joins = result.joins.map((j, seq) => {
-    const [l, r, w, kind] =
-      j.edge >= 0
-        ? [...strongRecords[j.edge]!, strong.weight[j.edge]!, 'auto']
-        : [...mustRecords[-1 - j.edge]!, null, 'link'];
-    const absorbedKeys = j.absorbed.map((n) => keys[n]!);
-    const records = absorbedKeys.filter((k) => k > 0);
-    const customers = absorbedKeys.filter((k) => k < 0).map((k) => -k);
-    const ck = clusterKey.get(result.find(j.absorbed[0]!))!;
-    return `${seq + 1}\t${ck}\t${l}\t${r}\t${copyText(w as number | null)}\t${kind}\t{${records.join(',')}}\t{${customers.join(',')}}\n`;
-  });
-  await tx.copyFrom('rs_joins', ['seq', 'cluster', 'left_record', 'right_record', 'weight', 'kind', 'new_records', 'customers'], copyLines(joins));
+  function* joinLines(): Generator<string> {
+    let seq = 0;
+    for (const j of result.joins) {
+      const [edges, e, kind] = j.edge >= 0 ? [strong, j.edge, 'auto'] : [mustLink, -1 - j.edge, 'link'];
+      const w = j.edge >= 0 ? String(edges.weight[e]) : '\\N';
+      const absorbedKeys = j.absorbed.map((n) => keys[n]!);
+      const records = absorbedKeys.filter((k) => k > 0);
+      const customers = absorbedKeys.filter((k) => k < 0).map((k) => -k);
+      const ck = clusterKey.get(result.find(j.absorbed[0]!))!;
+      yield `${++seq}\t${ck}\t${edges.l[e]}\t${edges.r[e]}\t${w}\t${kind}\t{${records.join(',')}}\t{${customers.join(',')}}\n`;
+    }
+  }
+  await tx.copyFrom('rs_joins', ['seq', 'cluster', 'left_record', 'right_record', 'weight', 'kind', 'new_records', 'customers'], copyLines(joinLines()));
 
-  const review: string[] = [];
-  const seen = new Set<string>();
-  const addReview = (l: number, r: number, a: number, b: number, w: number) => {
-    if (result.find(a) === result.find(b)) return;
-    const key = `${l}:${r}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    review.push(`${l}\t${r}\t${w}\n`);
-  };
-  for (let e = 0; e < weak.count; e++) addReview(weakRecords[e]![0], weakRecords[e]![1], weak.a[e]!, weak.b[e]!, weak.weight[e]!);
-  for (const e of result.refused) addReview(strongRecords[e]![0], strongRecords[e]![1], strong.a[e]!, strong.b[e]!, strong.weight[e]!);
-  await tx.copyFrom('rs_review', ['left_record', 'right_record', 'weight'], copyLines(review));
+  // Review: review-band pairs, and strong pairs the guards refused, left in different clusters.
+  let reviewCount = 0;
+  function* reviewLines(): Generator<string> {
+    // Each candidate pair is one edge, weak and strong are disjoint: no pair comes twice.
+    const one = function* (edges: Growable, e: number): Generator<string> {
+      if (result.find(edges.a[e]!) === result.find(edges.b[e]!)) return;
+      reviewCount++;
+      yield `${edges.l[e]}\t${edges.r[e]}\t${edges.weight[e]}\n`;
+    };
+    for (let e = 0; e < weak.count; e++) yield* one(weak, e);
+    for (const e of result.refused) yield* one(strong, e);
+  }
+  await tx.copyFrom('rs_review', ['left_record', 'right_record', 'weight'], copyLines(reviewLines()));
   for (const t of ['rs_assign', 'rs_absorb', 'rs_joins', 'rs_review']) await tx.exec(`ANALYZE ${t}`);
-  return { joins: result.joins.length, absorbed: absorb.length, review: review.length, refused: result.refused.length };
+  return { joins: result.joins.length, absorbed, review: reviewCount, refused: result.refused.length };
 }
 
 function rankOf(key: NodeKey): number {

@@ -90,7 +90,7 @@ export async function buildPairs(tx: Session, config: GoldenConfig): Promise<voi
   await tx.exec('SET LOCAL enable_hashagg = off');
   await tx.exec(`${UNLOGGED} rs_blocks ${NO_VACUUM} AS
     SELECT key FROM rs_keys GROUP BY key
-    HAVING count(DISTINCT record_id) BETWEEN 2 AND ${Number(maxBlockSize)} AND bool_or(is_delta)`);
+    HAVING count(*) BETWEEN 2 AND ${Number(maxBlockSize)} AND bool_or(is_delta)`);
   await analyze(tx, 'rs_blocks');
   await tx.exec(`${UNLOGGED} rs_pairs ${NO_VACUUM} AS
     SELECT (a.record_id << 31) | b.record_id AS code, bit_or(1 << a.rule) AS rules
@@ -119,17 +119,20 @@ export async function buildRecords(tx: Session, config: GoldenConfig, allDelta: 
     names,
     names.map((n) => [formalGivenName(n), ...OTHER_EXPANSIONS[n]!].join(',')),
   ]);
+  // Training (first load, golden train) reads every changed record for the u sample; a
+  // nightly run only those in a candidate pair.
+  const touched = allDelta
+    ? ''
+    : `AND t.id IN (SELECT code >> 31 FROM rs_pairs UNION SELECT code & 2147483647 FROM rs_pairs)`;
   await tx.exec(`${UNLOGGED} rs_recs ${NO_VACUUM} AS
-    WITH touched AS (
-      SELECT code >> 31 AS id FROM rs_pairs UNION SELECT code & 2147483647 FROM rs_pairs
-      ${allDelta ? "UNION SELECT id FROM rs_delta WHERE change <> 'same'" : ''}
-    )
-    SELECT t.id, t.customer_id, ${comparisonProjection('t')}
-    FROM rs_delta t WHERE t.change <> 'same' AND t.id IN (SELECT id FROM touched)
+    SELECT t.id, t.customer_id, x.formals AS ga, ${comparisonProjection('t')}
+    FROM rs_delta t LEFT JOIN rs_expansions x ON x.name = t.given_name_match
+    WHERE t.change <> 'same' ${touched}
     UNION ALL
-    SELECT t.id, t.customer_id, ${comparisonProjection('t')}
-    FROM customer_sources t
-    WHERE t.id IN (SELECT id FROM touched) AND NOT EXISTS (SELECT 1 FROM rs_delta x WHERE x.id = t.id AND x.change <> 'same')`);
+    SELECT t.id, t.customer_id, x.formals AS ga, ${comparisonProjection('t')}
+    FROM customer_sources t LEFT JOIN rs_expansions x ON x.name = t.given_name_match
+    WHERE t.id IN (SELECT code >> 31 FROM rs_pairs UNION SELECT code & 2147483647 FROM rs_pairs)
+      AND NOT EXISTS (SELECT 1 FROM rs_delta d WHERE d.id = t.id AND d.change <> 'same')`);
   // Who holds each e-mail and phone: the records in this run plus the customers already
   // holding it. Held by more than the limit, or by people with different given-name initials
   // (a family inbox, a household landline), it is "shared": weaker evidence, and no exception
@@ -140,8 +143,10 @@ export async function buildRecords(tx: Session, config: GoldenConfig, allDelta: 
       SELECT 'email' AS kind, em AS value, ${INITIALS} AS initial FROM rs_recs WHERE em IS NOT NULL
       UNION ALL SELECT 'phone', ph, ${INITIALS} FROM rs_recs WHERE ph IS NOT NULL
     ), here AS (
+      -- On a first load most e-mails and phones belong to one record: only repeated ones can be shared.
       SELECT kind, value, count(*) AS n, array_agg(DISTINCT initial) FILTER (WHERE initial IS NOT NULL) AS initials
-      FROM ids GROUP BY kind, value
+      FROM ids ${existing ? '' : 'WHERE (kind, value) IN (SELECT kind, value FROM ids GROUP BY kind, value HAVING count(*) > 1)'}
+      GROUP BY kind, value
     )
     SELECT h.kind, h.value, h.n${existing ? ' + x.n' : ''} AS n,
       (SELECT count(DISTINCT i) FROM unnest(h.initials${existing ? ' || x.initials' : ''}) i) AS initials

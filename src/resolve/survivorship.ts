@@ -67,33 +67,41 @@ export function survivorshipUpdateSet(): string {
 }
 
 /**
- * SELECT (customer_id, each group's winning record id, golden columns…, customer_since, lineage) from `records`, a relation with
- * customer_id, id, source, seen (a batch id: higher is more recent) and the attribute columns.
+ * SELECT (customer_id, each group's winning record id, golden columns…, customer_since, lineage)
+ * from `records`, a relation with customer_id, id, source, seen (a batch id: higher is more
+ * recent) and the attribute columns. One GROUP BY picks every winner; single-column groups take
+ * their value straight from the aggregate, so only the name and the address are joined back.
  */
 export function survivorshipSql(config: GoldenConfig, records: string): string {
   const rules = config.resolve.survivorship;
   const groups = Object.keys(GROUPS);
+  const rule = (g: string) => rules[g as keyof typeof rules] ?? 'priority';
   const freq = groups
-    .filter((g) => rules[g as keyof typeof rules] === 'frequent')
+    .filter((g) => rule(g) === 'frequent')
     .map((g) => `, count(*) OVER (PARTITION BY s.customer_id, ${GROUPS[g]!.key}) AS freq_${g}`)
     .join('');
-  const winners = groups
-    .map((g) => `(array_agg(id ORDER BY ${order(g, rules[g as keyof typeof rules] ?? 'priority')}) FILTER (WHERE ${GROUPS[g]!.present}))[1] AS ${g}_id`)
-    .join(',\n      ');
-  const joins = groups.map((g) => `LEFT JOIN src ${g} ON ${g}.id = w.${g}_id`).join('\n    ');
-  const columns = groups.flatMap((g) => GROUPS[g]!.columns.map((c) => `${g}.${c}`)).join(', ');
-  const lineage = groups.map((g) => `'${g}', ${g}.source`).join(', ');
+  const joined = groups.filter((g) => GROUPS[g]!.columns.length > 1);
+  const pick = (g: string, what: string) => `(array_agg(${what} ORDER BY ${order(g, rule(g))}) FILTER (WHERE ${GROUPS[g]!.present}))[1]`;
+  const winners = groups.flatMap((g) => {
+    const group = GROUPS[g]!;
+    const out = [`${pick(g, 'id')} AS ${g}_id`, `${pick(g, 'source')} AS ${g}_source`];
+    if (group.columns.length === 1) out.push(`${pick(g, group.columns[0]!)} AS ${group.columns[0]}`);
+    return out;
+  });
+  const columns = groups.flatMap((g) => GROUPS[g]!.columns.map((c) => (GROUPS[g]!.columns.length > 1 ? `${g}.${c}` : `w.${c}`))).join(', ');
+  const lineage = groups.map((g) => `'${g}', w.${g}_source`).join(', ');
   return `WITH src AS MATERIALIZED (
       SELECT s.*, coalesce(p.priority, 100) AS prio${freq}
       FROM ${records} s LEFT JOIN ${priorities(config)} ON p.source = s.source
     ),
     w AS (
-      SELECT customer_id, ${winners},
+      SELECT customer_id,
+      ${winners.join(',\n      ')},
       min(customer_since) AS customer_since
       FROM src GROUP BY customer_id
     )
     SELECT w.customer_id, ${groups.map((g) => `w.${g}_id`).join(', ')}, ${columns}, w.customer_since,
       jsonb_strip_nulls(jsonb_build_object(${lineage})) AS lineage
     FROM w
-    ${joins}`;
+    ${joined.map((g) => `LEFT JOIN src ${g} ON ${g}.id = w.${g}_id`).join('\n    ')}`;
 }

@@ -4,6 +4,7 @@ import { config, withDatabase, type GlobalOptions } from '../context.js';
 import { importProgressText } from '../import-progress.js';
 import { createProgress, peakRssMb, fmt, printData, printJson } from '../output.js';
 import { importExitCode, renderImport } from '../render-import.js';
+import { renderResolve } from '../render-resolve.js';
 
 export interface RunCommandOptions extends GlobalOptions {
   maxRejects?: number;
@@ -16,12 +17,14 @@ export default async function runCommand(options: RunCommandOptions): Promise<Ex
     try {
       const summary = await runPipeline(db, cfg, {
         import: { maxRejects: options.maxRejects, onProgress: importProgressText(progress) },
+        resolve: { onStage: (s) => progress.update(`resolve: ${s}`) },
       });
       progress.stop();
       if (options.json) {
         printJson({ ...summary, peakRssMb: peakRssMb() });
       } else {
         printData(renderImport(summary.import));
+        printData(renderResolve(summary.resolve));
         printData(`golden run finished in ${fmt.seconds(summary.seconds)} on ${summary.database}`);
       }
       return importExitCode(summary.import);
