@@ -5,6 +5,9 @@
 
 -- A batch's staged rows are consumed once by resolve; then they are deleted.
 ALTER TABLE import_batches ADD COLUMN resolved_at timestamptz;
+-- Hash of the normalised attributes, computed by the importer: resolve compares it with the
+-- crosswalk's to find changed records.
+ALTER TABLE staging_records ADD COLUMN attributes_hash text;
 
 -- One row per resolve that changed the database (dry runs leave none).
 CREATE TABLE resolve_runs (
@@ -40,8 +43,9 @@ ALTER TABLE customer_sources ADD CONSTRAINT customer_sources_id UNIQUE (id);
 ALTER TABLE customer_sources ADD COLUMN updated_run bigint;
 
 -- Blocking keys of every crosswalk record: hash(rule, values) → record. A nightly delta finds
--- its candidates here through the index instead of re-hashing the whole history.
-CREATE TABLE record_keys (
+-- its candidates here through the index instead of re-hashing the whole history. Derived data:
+-- UNLOGGED (a server crash empties it, and resolve rebuilds it from customer_sources).
+CREATE UNLOGGED TABLE record_keys (
   key       bigint NOT NULL,
   record_id bigint NOT NULL,
   rule      smallint NOT NULL
@@ -51,8 +55,9 @@ CREATE TABLE resolve_state (
   name  text PRIMARY KEY,
   value jsonb NOT NULL
 );
+-- No index on record_id: a changed record's old keys are left behind (they can only add a
+-- candidate pair, which is then compared on current values), so nothing looks keys up by record.
 CREATE INDEX record_keys_key ON record_keys (key);
-CREATE INDEX record_keys_record ON record_keys (record_id);
 
 -- merge_log: one row per join of two groups of records. merged_id is the absorbed customer
 -- when it existed before the run (null when new records joined); the linking pair and its
@@ -103,4 +108,5 @@ ALTER TABLE customer_sources DROP COLUMN id;
 DROP TABLE match_term_frequencies;
 DROP TABLE match_models;
 DROP TABLE resolve_runs;
+ALTER TABLE staging_records DROP COLUMN attributes_hash;
 ALTER TABLE import_batches DROP COLUMN resolved_at;

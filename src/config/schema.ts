@@ -143,8 +143,8 @@ export const resolveSchema = z
     cannotLink: z.array(z.enum(CANNOT_LINK_RULES)).default([...CANNOT_LINK_RULES]),
     /** How each golden attribute group picks its value among a customer's records. @default priority for all */
     survivorship: z.partialRecord(z.enum(SURVIVORSHIP_GROUPS), z.enum(SURVIVORSHIP_RULES)).default({}),
-    /** Random record pairs drawn to estimate u probabilities. @default 200000 */
-    uSampleSize: z.number().int().min(1000).default(200_000),
+    /** Random record pairs drawn to estimate u probabilities. @default 100000 */
+    uSampleSize: z.number().int().min(1000).default(100_000),
   })
   .superRefine((r, ctx) => {
     if (!(r.separateBelow < r.reviewAt && r.reviewAt <= r.autoMergeAt)) {

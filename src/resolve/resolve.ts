@@ -68,7 +68,10 @@ function blocklistValues(config: GoldenConfig): string[] {
 async function ensureRecordKeys(tx: Session, config: GoldenConfig): Promise<void> {
   const fingerprint = blockingFingerprint(config.resolve.blocking);
   const rows = await tx.query<{ value: string }>("SELECT value #>> '{}' AS value FROM resolve_state WHERE name = 'blocking'");
-  if (rows[0]?.value === fingerprint) return;
+  const lost = (await tx.query<{ lost: boolean }>(
+    'SELECT NOT EXISTS (SELECT 1 FROM record_keys) AND EXISTS (SELECT 1 FROM customer_sources) AS lost',
+  ))[0]?.lost === true;
+  if (rows[0]?.value === fingerprint && !lost) return;
   await tx.exec('TRUNCATE record_keys');
   await tx.exec(`INSERT INTO record_keys (key, record_id, rule) ${blockingKeysSql(config.resolve.blocking, 'customer_sources', 'true')}`);
   await tx.query(
@@ -143,6 +146,11 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
         "SELECT id FROM import_batches WHERE kind = 'customers' AND status = 'loaded' AND resolved_at IS NULL ORDER BY id",
       );
       const batches = batchRows.map((b) => Number(b.id));
+      if (db.engine === 'postgres') {
+        // The server default (4 MB) sent every big sort to disk; the JIT compiled the comparison
+        // CASE for seconds and won nothing back. Scoped to this transaction.
+        await tx.exec("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL jit = off");
+      }
       await dropScratch(tx);
       await buildBlocklist(tx, blocklistValues(config));
       await ensureRecordKeys(tx, config);
@@ -199,7 +207,6 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
       );
       stage('cleanup');
       await dropScratch(tx);
-      await tx.exec('DROP TABLE IF EXISTS rs_clusters, rs_newrec, rs_touched');
       stage('done');
       const summary: ResolveSummary = { ...base, ...counts, dryRun: false, stages, seconds: (Date.now() - started.getTime()) / 1000 };
       await tx.query('INSERT INTO resolve_runs (id, model_id, started_at, counts) VALUES ($1, $2, $3, $4)', [

@@ -27,22 +27,24 @@ export async function scorePairs(tx: Session, config: GoldenConfig, model: Match
 
   const uGiven = exactU(model, 'given_name');
   const uFamily = exactU(model, 'family_name');
-  const tfAdjust = (u: number, records: number, alias: string) =>
-    `least(${MAX_TF_BONUS}, ln(${u} / coalesce(${alias}.frequency, ${1 / Math.max(records, 1)})) / ln(2))`;
-  await tx.exec(`CREATE UNLOGGED TABLE rs_scored WITH (autovacuum_enabled = off) AS
-    SELECT v.code, v.rules, v.pattern, w.cannot_link,
-      coalesce(${tfAdjust(uGiven, model.termRecords.given_name, 'tg')}, 0)
-      + coalesce(${tfAdjust(uFamily, model.termRecords.family_name, 'tf')}, 0) AS tf_adjust,
-      w.weight AS pattern_weight
-    FROM rs_levels v JOIN rs_weights w ON w.pattern = v.pattern
-    LEFT JOIN match_term_frequencies tg ON tg.model_id = ${Number(modelId)} AND tg.field = 'given_name' AND tg.value = v.tf_given
-    LEFT JOIN match_term_frequencies tf ON tf.model_id = ${Number(modelId)} AND tf.field = 'family_name' AND tf.value = v.tf_family`);
+  // Only exact name agreement is adjusted (value is NULL otherwise); a value not in the table
+  // was held by one record at training time.
+  const tfAdjust = (u: number, records: number, alias: string, value: string) =>
+    `CASE WHEN ${value} IS NULL THEN 0 ELSE least(${MAX_TF_BONUS}, ln(${u} / coalesce(${alias}.frequency, ${1 / Math.max(records, 1)})) / ln(2)) END`;
   const review = probabilityToWeight(rc.reviewAt);
   const separate = probabilityToWeight(rc.separateBelow);
+  // Only what clustering needs is kept: pairs from the review band up, and guards.
   await tx.exec(`CREATE UNLOGGED TABLE rs_edges WITH (autovacuum_enabled = off) AS
-    SELECT code, pattern_weight + tf_adjust AS weight,
+    SELECT code, rules, pattern, pattern_weight, tf_adjust, pattern_weight + tf_adjust AS weight,
       (cannot_link IS NOT NULL OR pattern_weight + tf_adjust < ${separate}) AS negative
-    FROM rs_scored
+    FROM (
+      SELECT v.code, v.rules, v.pattern, w.cannot_link, w.weight AS pattern_weight,
+        ${tfAdjust(uGiven, model.termRecords.given_name, 'tg', 'v.tf_given')}
+        + ${tfAdjust(uFamily, model.termRecords.family_name, 'tf', 'v.tf_family')} AS tf_adjust
+      FROM rs_levels v JOIN rs_weights w ON w.pattern = v.pattern
+      LEFT JOIN match_term_frequencies tg ON tg.model_id = ${Number(modelId)} AND tg.field = 'given_name' AND tg.value = v.tf_given
+      LEFT JOIN match_term_frequencies tf ON tf.model_id = ${Number(modelId)} AND tf.field = 'family_name' AND tf.value = v.tf_family
+    ) scored
     WHERE cannot_link IS NOT NULL OR pattern_weight + tf_adjust >= ${review} OR pattern_weight + tf_adjust < ${separate}`);
   await tx.exec('CREATE INDEX ON rs_edges (code)');
   await tx.exec('ANALYZE rs_edges');

@@ -1,7 +1,7 @@
 import type { GoldenConfig } from '../config/index.js';
 import type { Session } from '../db/index.js';
 import { formalGivenName, OTHER_EXPANSIONS } from '../normalize/index.js';
-import { ATTRIBUTES, attributesHashSql, comparisonProjection } from './columns.js';
+import { ATTRIBUTE_COLUMNS, ATTRIBUTES, attributesHashSql, comparisonProjection } from './columns.js';
 import { blockingKeysSql } from './blocking.js';
 import { COMPARISONS, levelSql, patternSql } from './comparisons.js';
 
@@ -13,7 +13,8 @@ import { COMPARISONS, levelSql, patternSql } from './comparisons.js';
  */
 export const SCRATCH_TABLES = [
   'rs_delta', 'rs_blocked', 'rs_expansions', 'rs_keys', 'rs_blocks', 'rs_pairs', 'rs_idfreq', 'rs_recs', 'rs_levels',
-  'rs_tf', 'rs_weights', 'rs_scored', 'rs_edges', 'rs_nodes', 'rs_assign', 'rs_absorb', 'rs_joins', 'rs_review',
+  'rs_sample_ids', 'rs_weights', 'rs_edges', 'rs_assign', 'rs_absorb', 'rs_joins', 'rs_review', 'rs_newrec', 'rs_clusters',
+  'rs_touched',
 ] as const;
 
 const UNLOGGED = 'CREATE UNLOGGED TABLE';
@@ -46,17 +47,17 @@ export async function buildDelta(tx: Session, batches: readonly number[], mode: 
     const [{ max }] = (await tx.query<{ max: number }>('SELECT coalesce(max(id), 0)::bigint AS max FROM customer_sources')) as [{ max: number }];
     await tx.exec(`${UNLOGGED} rs_delta ${NO_VACUUM} AS
       WITH latest AS (
-        SELECT DISTINCT ON (source, source_key) batch_id, source, source_key, ${ATTRIBUTES}
-        FROM staging_records WHERE batch_id IN (${ids(batches)})
-        ORDER BY source, source_key, batch_id DESC, line_no DESC
-      ), hashed AS (
-        SELECT l.*, ${attributesHashSql('l')} AS attributes_hash FROM latest l
+        -- Rows staged before the importer computed the hash get one here.
+        SELECT DISTINCT ON (source, source_key) s.batch_id, s.source, s.source_key, ${ATTRIBUTE_COLUMNS.map((c) => `s.${c}`).join(', ')},
+          coalesce(s.attributes_hash, ${attributesHashSql('s')}) AS attributes_hash
+        FROM staging_records s WHERE s.batch_id IN (${ids(batches)})
+        ORDER BY s.source, s.source_key, s.batch_id DESC, s.line_no DESC
       )
       SELECT coalesce(cs.id, ${Number(max)} + count(*) FILTER (WHERE cs.id IS NULL)
                OVER (ORDER BY h.source, h.source_key ROWS UNBOUNDED PRECEDING)) AS id,
         h.*, cs.customer_id,
         CASE WHEN cs.id IS NULL THEN 'new' WHEN cs.attributes_hash = h.attributes_hash THEN 'same' ELSE 'changed' END AS change
-      FROM hashed h LEFT JOIN customer_sources cs ON cs.source = h.source AND cs.source_key = h.source_key`);
+      FROM latest h LEFT JOIN customer_sources cs ON cs.source = h.source AND cs.source_key = h.source_key`);
   }
   await tx.exec('CREATE INDEX ON rs_delta (id)');
   await analyze(tx, 'rs_delta');
@@ -87,11 +88,14 @@ export async function buildPairs(tx: Session, config: GoldenConfig): Promise<voi
     WHERE rk.key IN (SELECT key FROM d)
       AND NOT EXISTS (SELECT 1 FROM rs_delta x WHERE x.id = rk.record_id AND x.change <> 'same')`);
   await analyze(tx, 'rs_keys');
-  await tx.exec('SET LOCAL enable_hashagg = off');
+  // Blocks of 2 … maxBlockSize records holding a changed record, then their pairs by a join on
+  // the key, deduplicated on one bigint code by sorting (hash aggregation over millions of codes
+  // spilled and ran slower — PERF-NOTES). Measured at 1M records: 4 s + 6 s; building sorted
+  // id arrays per block and unnesting their pairs instead took 12 s.
   await tx.exec(`${UNLOGGED} rs_blocks ${NO_VACUUM} AS
-    SELECT key FROM rs_keys GROUP BY key
-    HAVING count(*) BETWEEN 2 AND ${Number(maxBlockSize)} AND bool_or(is_delta)`);
+    SELECT key FROM rs_keys GROUP BY key HAVING count(*) BETWEEN 2 AND ${Number(maxBlockSize)} AND bool_or(is_delta)`);
   await analyze(tx, 'rs_blocks');
+  await tx.exec('SET LOCAL enable_hashagg = off');
   await tx.exec(`${UNLOGGED} rs_pairs ${NO_VACUUM} AS
     SELECT (a.record_id << 31) | b.record_id AS code, bit_or(1 << a.rule) AS rules
     FROM rs_blocks k
@@ -143,30 +147,36 @@ export async function buildRecords(tx: Session, config: GoldenConfig, allDelta: 
       SELECT 'email' AS kind, em AS value, ${INITIALS} AS initial FROM rs_recs WHERE em IS NOT NULL
       UNION ALL SELECT 'phone', ph, ${INITIALS} FROM rs_recs WHERE ph IS NOT NULL
     ), here AS (
-      -- On a first load most e-mails and phones belong to one record: only repeated ones can be shared.
-      SELECT kind, value, count(*) AS n, array_agg(DISTINCT initial) FILTER (WHERE initial IS NOT NULL) AS initials
-      FROM ids ${existing ? '' : 'WHERE (kind, value) IN (SELECT kind, value FROM ids GROUP BY kind, value HAVING count(*) > 1)'}
-      GROUP BY kind, value
+      SELECT kind, value, count(*) AS n, min(initial) AS lo, max(initial) AS hi FROM ids GROUP BY kind, value
     )
     SELECT h.kind, h.value, h.n${existing ? ' + x.n' : ''} AS n,
-      (SELECT count(DISTINCT i) FROM unnest(h.initials${existing ? ' || x.initials' : ''}) i) AS initials
+      ${existing ? 'least(h.lo, x.lo) <> greatest(h.hi, x.hi)' : 'h.lo <> h.hi'} AS mixed
     FROM here h
     ${
       existing
         ? `CROSS JOIN LATERAL (
-      SELECT count(*) AS n,
-        coalesce(array_agg(DISTINCT least(lower(left(c.given_name, 1)), lower(left(c.family_name, 1))) || greatest(lower(left(c.given_name, 1)), lower(left(c.family_name, 1))))
-          FILTER (WHERE c.given_name IS NOT NULL AND c.family_name IS NOT NULL), '{}') AS initials
-      FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
+      SELECT count(*) AS n, min(i.initial) AS lo, max(i.initial) AS hi
+      FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id,
+        LATERAL (SELECT least(lower(left(c.given_name, 1)), lower(left(c.family_name, 1))) || greatest(lower(left(c.given_name, 1)), lower(left(c.family_name, 1))) AS initial) i
       WHERE ci.kind = h.kind AND ci.value = h.value
         AND ci.customer_id NOT IN (SELECT customer_id FROM rs_recs WHERE customer_id IS NOT NULL)
     ) x`
         : ''
     }`);
-  await tx.exec(`DELETE FROM rs_idfreq WHERE n <= ${limit} AND initials <= 1`);
+  await tx.exec(`DELETE FROM rs_idfreq WHERE n <= ${limit} AND NOT coalesce(mixed, false)`);
   await tx.exec(`ALTER TABLE rs_recs ADD COLUMN em_shared boolean NOT NULL DEFAULT false, ADD COLUMN ph_shared boolean NOT NULL DEFAULT false`);
-  await tx.exec(`UPDATE rs_recs r SET em_shared = true FROM rs_idfreq f WHERE f.kind = 'email' AND f.value = r.em`);
-  await tx.exec(`UPDATE rs_recs r SET ph_shared = true FROM rs_idfreq f WHERE f.kind = 'phone' AND f.value = r.ph`);
+  // Blocklisted e-mails and phones are no evidence at all: as if the record had none.
+  await tx.exec(`UPDATE rs_recs SET em = NULL, em_local = NULL, em_domain = NULL WHERE em IN (SELECT value FROM rs_blocked)`);
+  await tx.exec(`UPDATE rs_recs SET ph = NULL WHERE ph IN (SELECT value FROM rs_blocked)`);
+  await tx.exec(`UPDATE rs_recs SET em_others = nullif(array(SELECT x FROM unnest(em_others) x WHERE x NOT IN (SELECT value FROM rs_blocked)), '{}')
+    WHERE em_others && (SELECT coalesce(array_agg(value), '{}') FROM rs_blocked)`);
+  await tx.exec(`UPDATE rs_recs SET ph_others = nullif(array(SELECT x FROM unnest(ph_others) x WHERE x NOT IN (SELECT value FROM rs_blocked)), '{}')
+    WHERE ph_others && (SELECT coalesce(array_agg(value), '{}') FROM rs_blocked)`);
+  // One pass over the records for both flags (rs_idfreq now holds only shared values).
+  await tx.exec(`UPDATE rs_recs SET
+      em_shared = coalesce(em IN (SELECT value FROM rs_idfreq WHERE kind = 'email'), false),
+      ph_shared = coalesce(ph IN (SELECT value FROM rs_idfreq WHERE kind = 'phone'), false)
+    WHERE em IN (SELECT value FROM rs_idfreq WHERE kind = 'email') OR ph IN (SELECT value FROM rs_idfreq WHERE kind = 'phone')`);
   await tx.exec('ALTER TABLE rs_recs ADD PRIMARY KEY (id)');
   await analyze(tx, 'rs_recs');
 }
@@ -211,7 +221,7 @@ export async function samplePatterns(tx: Session, n: number): Promise<{ pattern:
        JOIN rs_sample_ids sa ON sa.rn = picks.a JOIN rs_sample_ids sb ON sb.rn = picks.b
        WHERE picks.a <> picks.b
      )
-     SELECT pattern, count(*)::bigint AS count FROM (${levelsSelect('pairs', '')}) s GROUP BY pattern`,
+     SELECT pattern, count(*)::bigint AS count FROM (${levelsSelect('pairs', '')}) s GROUP BY pattern ORDER BY pattern`,
     [n],
   );
   await tx.exec('DROP TABLE rs_sample_ids');
@@ -219,6 +229,6 @@ export async function samplePatterns(tx: Session, n: number): Promise<{ pattern:
 }
 
 export async function patternCounts(tx: Session): Promise<{ pattern: number; count: number }[]> {
-  const rows = await tx.query<{ pattern: number; count: number }>('SELECT pattern, count(*)::bigint AS count FROM rs_levels GROUP BY pattern');
+  const rows = await tx.query<{ pattern: number; count: number }>('SELECT pattern, count(*)::bigint AS count FROM rs_levels GROUP BY pattern ORDER BY pattern');
   return rows.map((r) => ({ pattern: Number(r.pattern), count: Number(r.count) }));
 }

@@ -69,39 +69,43 @@ export function survivorshipUpdateSet(): string {
 /**
  * SELECT (customer_id, each group's winning record id, golden columns…, customer_since, lineage)
  * from `records`, a relation with customer_id, id, source, seen (a batch id: higher is more
- * recent) and the attribute columns. One GROUP BY picks every winner; single-column groups take
- * their value straight from the aggregate, so only the name and the address are joined back.
+ * recent) and the attribute columns.
+ *
+ * Each rule in use ranks a customer's records once (one window sort; with the default, one for
+ * all groups); a group's winner is its best-ranked record holding a value, and plain FILTERed
+ * aggregates read the winners' values in a single GROUP BY. Ordered aggregates per group were
+ * 3–4× slower on a 1M-record first load (measured).
  */
 export function survivorshipSql(config: GoldenConfig, records: string): string {
   const rules = config.resolve.survivorship;
   const groups = Object.keys(GROUPS);
   const rule = (g: string) => rules[g as keyof typeof rules] ?? 'priority';
+  // 'frequent' and 'complete' orders differ per group; 'priority' and 'recent' are shared.
+  const rankOf = (g: string) => (rule(g) === 'frequent' || rule(g) === 'complete' ? `rk_${g}` : `rk_${rule(g)}`);
   const freq = groups
     .filter((g) => rule(g) === 'frequent')
     .map((g) => `, count(*) OVER (PARTITION BY s.customer_id, ${GROUPS[g]!.key}) AS freq_${g}`)
     .join('');
-  const joined = groups.filter((g) => GROUPS[g]!.columns.length > 1);
-  const pick = (g: string, what: string) => `(array_agg(${what} ORDER BY ${order(g, rule(g))}) FILTER (WHERE ${GROUPS[g]!.present}))[1]`;
-  const winners = groups.flatMap((g) => {
-    const group = GROUPS[g]!;
-    const out = [`${pick(g, 'id')} AS ${g}_id`, `${pick(g, 'source')} AS ${g}_source`];
-    if (group.columns.length === 1) out.push(`${pick(g, group.columns[0]!)} AS ${group.columns[0]}`);
-    return out;
+  const ranks = new Map<string, string>();
+  for (const g of groups) ranks.set(rankOf(g), `row_number() OVER (PARTITION BY customer_id ORDER BY ${order(g, rule(g))}) AS ${rankOf(g)}`);
+  const firsts = groups.map((g) => `min(CASE WHEN ${GROUPS[g]!.present} THEN ${rankOf(g)} END) OVER (PARTITION BY customer_id) AS win_${g}`);
+  const picks = groups.flatMap((g) => {
+    const at = `FILTER (WHERE ${rankOf(g)} = win_${g})`;
+    return [`max(id) ${at} AS ${g}_id`, `max(source) ${at} AS ${g}_source`, ...GROUPS[g]!.columns.map((c) => `max(${c}) ${at} AS ${c}`)];
   });
-  const columns = groups.flatMap((g) => GROUPS[g]!.columns.map((c) => (GROUPS[g]!.columns.length > 1 ? `${g}.${c}` : `w.${c}`))).join(', ');
-  const lineage = groups.map((g) => `'${g}', w.${g}_source`).join(', ');
-  return `WITH src AS MATERIALIZED (
+  const lineage = groups.map((g) => `'${g}', ${g}_source`).join(', ');
+  return `WITH src AS (
       SELECT s.*, coalesce(p.priority, 100) AS prio${freq}
       FROM ${records} s LEFT JOIN ${priorities(config)} ON p.source = s.source
-    ),
-    w AS (
-      SELECT customer_id,
-      ${winners.join(',\n      ')},
-      min(customer_since) AS customer_since
-      FROM src GROUP BY customer_id
+    ), ranked AS (
+      SELECT src.*, ${[...ranks.values()].join(', ')} FROM src
+    ), firsts AS (
+      SELECT ranked.*, ${firsts.join(',\n        ')} FROM ranked
+    ), w AS (
+      SELECT customer_id, ${picks.join(',\n        ')}, min(customer_since) AS customer_since
+      FROM firsts GROUP BY customer_id
     )
-    SELECT w.customer_id, ${groups.map((g) => `w.${g}_id`).join(', ')}, ${columns}, w.customer_since,
+    SELECT customer_id, ${groups.map((g) => `${g}_id`).join(', ')}, ${GOLDEN_COLUMNS.join(', ')}, customer_since,
       jsonb_strip_nulls(jsonb_build_object(${lineage})) AS lineage
-    FROM w
-    ${joined.map((g) => `LEFT JOIN src ${g} ON ${g}.id = w.${g}_id`).join('\n    ')}`;
+    FROM w`;
 }

@@ -70,19 +70,19 @@ export async function writeResolution(
     tx,
     'SELECT greatest((SELECT max(id) FROM customers), (SELECT max(merged_id) FROM merge_log), (SELECT max(survivor_id) FROM merge_log), 0) AS n',
   );
-  await tx.exec(`CREATE UNLOGGED TABLE rs_clusters AS
+  // Each new record's cluster (itself when alone); then each cluster's customer: the surviving
+  // existing customer, or a new id in cluster order.
+  await tx.exec(`CREATE UNLOGGED TABLE rs_newrec AS
     WITH c AS (
       SELECT d.id, coalesce(a.cluster, d.id) AS cluster FROM rs_delta d LEFT JOIN rs_assign a ON a.record_id = d.id WHERE d.change = 'new'
-    ), k AS (SELECT DISTINCT cluster FROM c UNION SELECT cluster FROM rs_joins)
-    SELECT cluster,
-      CASE WHEN cluster < 0 THEN -cluster ELSE ${base} + count(*) FILTER (WHERE cluster > 0) OVER (ORDER BY cluster ROWS UNBOUNDED PRECEDING) END AS customer_id
-    FROM k`);
-  await tx.exec('ALTER TABLE rs_clusters ADD PRIMARY KEY (cluster)');
-  await tx.exec(`CREATE UNLOGGED TABLE rs_newrec AS
-    SELECT d.id AS record_id, k.customer_id, k.cluster > 0 AS new_customer
-    FROM rs_delta d LEFT JOIN rs_assign a ON a.record_id = d.id
-    JOIN rs_clusters k ON k.cluster = coalesce(a.cluster, d.id)
-    WHERE d.change = 'new'`);
+    )
+    SELECT id AS record_id, cluster,
+      CASE WHEN cluster < 0 THEN -cluster ELSE ${base} + dense_rank() OVER (PARTITION BY cluster > 0 ORDER BY cluster) END AS customer_id,
+      cluster > 0 AS new_customer
+    FROM c`);
+  await tx.exec(`CREATE UNLOGGED TABLE rs_clusters AS
+    SELECT DISTINCT cluster, customer_id FROM rs_newrec WHERE cluster IN (SELECT cluster FROM rs_joins)
+    UNION SELECT cluster, -cluster FROM rs_joins WHERE cluster < 0`);
   await tx.exec('ANALYZE rs_clusters; ANALYZE rs_newrec');
 
   step('merge log');
@@ -103,7 +103,7 @@ export async function writeResolution(
        CASE WHEN cardinality(j.customers) = 0 THEN j.new_records
             ELSE j.new_records || ARRAY(SELECT cs.id FROM customer_sources cs WHERE cs.customer_id = ANY (j.customers) ORDER BY cs.id) END
      FROM rs_joins j JOIN rs_clusters k ON k.cluster = j.cluster
-     LEFT JOIN rs_scored s ON s.code = (least(j.left_record, j.right_record) << 31) | greatest(j.left_record, j.right_record)`,
+     LEFT JOIN rs_edges s ON s.code = (least(j.left_record, j.right_record) << 31) | greatest(j.left_record, j.right_record)`,
     [ctx.modelId, ctx.batches.length ? Math.max(...ctx.batches) : null, ctx.startedAt, ctx.runId],
   ));
   const merges = await count(tx, 'SELECT count(*) AS n FROM rs_joins');
@@ -165,23 +165,32 @@ export async function writeResolution(
         SELECT cs.customer_id, cs.source, cs.email, cs.email_match, cs.other_emails, cs.phone, cs.other_phones
         FROM customer_sources cs JOIN rs_delta x ON x.id = cs.id AND x.change <> 'same'
       )
-      SELECT DISTINCT ON (kind, value, customer_id) customer_id, kind, value, source FROM (
+      -- GROUP BY (hashed) rather than DISTINCT ON (a sort of every value): 3x faster at 1M records.
+      SELECT customer_id, kind, value, min(source) FROM (
         SELECT customer_id, 'email' AS kind, email AS value, source FROM d WHERE email IS NOT NULL
         UNION ALL SELECT customer_id, 'email', email_match, source FROM d WHERE email_match <> email
         UNION ALL SELECT customer_id, 'email', lower(x), source FROM d, unnest(other_emails) x
         UNION ALL SELECT customer_id, 'phone', phone, source FROM d WHERE phone IS NOT NULL
         UNION ALL SELECT customer_id, 'phone', x, source FROM d, unnest(other_phones) x
       ) v
-      ORDER BY kind, value, customer_id, source
+      GROUP BY customer_id, kind, value
       ${bulk ? '' : 'ON CONFLICT DO NOTHING'}`),
   );
 
   step('record keys');
   // 7. Blocking keys for the next nights. A big first load builds the index once at the end.
-  await tx.exec("DELETE FROM record_keys WHERE record_id IN (SELECT id FROM rs_delta WHERE change = 'changed')");
-  await whenEmptyBulkLoad(tx, 'record_keys', () =>
-    tx.exec('INSERT INTO record_keys (key, record_id, rule) SELECT key, record_id, rule FROM rs_keys WHERE is_delta'),
-  );
+  // record_keys is derived data (UNLOGGED; rebuilt from the crosswalk when lost). On a first
+  // load the run's keys already are the whole table: it is renamed into place, not copied.
+  const noKeys = (await tx.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM record_keys) AS empty'))[0]?.empty === true;
+  if (noKeys) {
+    await tx.exec(`DROP TABLE record_keys;
+      ALTER TABLE rs_keys DROP COLUMN is_delta;
+      ALTER TABLE rs_keys RENAME TO record_keys;
+      ALTER TABLE record_keys RESET (autovacuum_enabled);
+      CREATE INDEX record_keys_key ON record_keys (key);`);
+  } else {
+    await tx.exec('INSERT INTO record_keys (key, record_id, rule) SELECT key, record_id, rule FROM rs_keys WHERE is_delta');
+  }
 
   step('activities');
   // 8. Activities that had no customer yet find theirs.
@@ -209,7 +218,7 @@ export async function writeResolution(
       ${ctx.runId}
     FROM rs_review v
     JOIN customer_sources l ON l.id = v.left_record JOIN customer_sources r ON r.id = v.right_record
-    LEFT JOIN rs_scored s ON s.code = (v.left_record << 31) | v.right_record
+    LEFT JOIN rs_edges s ON s.code = (v.left_record << 31) | v.right_record
     ON CONFLICT (left_record_id, right_record_id) DO UPDATE SET score = EXCLUDED.score, evidence = EXCLUDED.evidence
       WHERE review_queue.status = 'open';
     DELETE FROM review_queue q USING customer_sources l, customer_sources r
