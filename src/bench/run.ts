@@ -34,10 +34,12 @@ async function main(): Promise<void> {
   const options = new Command('bench')
     .option('--rows <n>', 'customer rows to import into PostgreSQL', (v) => Number(v), 1_000_000)
     .option('--pglite-rows <n>', 'customer rows to import into PGlite', (v) => Number(v), 1_000_000)
+    .option('--pglite-resolve-rows <n>', 'customer rows to import and resolve on PGlite', (v) => Number(v), 100_000)
+    .option('--delta <n>', 'new or changed records in the nightly delta', (v) => Number(v), 10_000)
     .option('--seed <n>', 'generator seed', (v) => Number(v), 7)
     .option('--data <dir>', 'where generated data is kept between runs', path.join(REPO, 'bench-data'))
     .parse()
-    .opts<{ rows: number; pgliteRows: number; seed: number; data: string }>();
+    .opts<{ rows: number; pgliteRows: number; pgliteResolveRows: number; delta: number; seed: number; data: string }>();
 
   const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
   const results: Row[] = [];
@@ -50,6 +52,13 @@ async function main(): Promise<void> {
       await run([GOLDEN, 'db', 'migrate', '--database-url', db.url]);
       const summary = await goldenImport(pgData, ['--database-url', db.url]);
       results.push({ benchmark: 'import customers', engine: 'PostgreSQL', ...summary, target: '≥ 200,000 rows/s, ≤ 300 MB, flat' });
+      if (rows === options.rows) {
+        const first = await goldenResolve(pgData, ['--database-url', db.url], summary.rows);
+        results.push({ benchmark: 'resolve, first load', engine: 'PostgreSQL', ...first, target: '≤ 60 s, ≤ 1 GB' });
+        const delta = await nightlyDelta(pgData, ['--database-url', db.url], options.delta);
+        results.push({ benchmark: `nightly delta: import`, engine: 'PostgreSQL', ...delta.import, target: 'reported' });
+        results.push({ benchmark: `nightly delta: resolve vs ${Math.round(summary.rows / 1e5) / 10}M`, engine: 'PostgreSQL', ...delta.resolve, target: '≤ 10 s' });
+      }
     } finally {
       await db.drop();
     }
@@ -68,7 +77,78 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (options.pgliteResolveRows > 0) {
+    const liteData = await dataset(options.data, options.pgliteResolveRows, options.seed);
+    const dir = path.join(options.data, 'pglite-resolve-db');
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      await run([GOLDEN, 'db', 'migrate', '--db', dir]);
+      const imported = await goldenImport(liteData, ['--db', dir]);
+      const resolved = await goldenResolve(liteData, ['--db', dir], imported.rows);
+      results.push({
+        benchmark: 'import + resolve',
+        engine: 'PGlite',
+        rows: imported.rows,
+        seconds: imported.seconds + resolved.seconds,
+        peakRssMb: Math.max(imported.peakRssMb, resolved.peakRssMb),
+        target: '≤ 60 s',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   printTable(results);
+}
+
+/** `golden resolve --json` on what was imported: seconds and peak RSS of the golden process. */
+async function goldenResolve(dataDir: string, dbFlags: string[], rows: number): Promise<{ rows: number; seconds: number; peakRssMb: number }> {
+  const out = await run([GOLDEN, 'resolve', '--json', '--config', path.join(dataDir, 'customers-only.config.json'), ...dbFlags]);
+  const summary = JSON.parse(out) as { seconds: number; peakRssMb: number };
+  return { rows, seconds: summary.seconds, peakRssMb: summary.peakRssMb };
+}
+
+/**
+ * A nightly delta: a new web-shop export where half the rows are existing customers with a
+ * changed e-mail and half are new accounts of existing people (new keys), so it exercises
+ * both the changed-record path and matching against the million customers already there.
+ */
+async function nightlyDelta(
+  dataDir: string,
+  dbFlags: string[],
+  size: number,
+): Promise<{ import: { rows: number; seconds: number; peakRssMb: number }; resolve: { rows: number; seconds: number; peakRssMb: number } }> {
+  const config = JSON.parse(readFileSync(path.join(dataDir, 'customers-only.config.json'), 'utf8')) as {
+    sources: Record<string, { files: string | string[]; key: string; delimiter?: string }>;
+  };
+  const web = config.sources['web_shop']!;
+  const lines = readFileSync(path.join(dataDir, String(web.files)), 'utf8').split('\n');
+  const header = lines[0]!;
+  const body = lines.slice(1).filter((l) => l !== '');
+  const half = Math.floor(size / 2);
+  const changed = body.slice(0, half).map((l) => {
+    const cells = l.split('\t');
+    cells[3] = cells[3] ? `nightly.${cells[3]}` : 'nightly.customer@gmail.com';
+    return cells.join('\t');
+  });
+  const added = body.slice(half, 2 * half).map((l) => {
+    const cells = l.split('\t');
+    cells[0] = `N${cells[0]}`;
+    return cells.join('\t');
+  });
+  const deltaFile = path.join(dataDir, 'web_shop.delta.csv');
+  writeFileSync(deltaFile, [header, ...changed, ...added, ''].join('\n'));
+  const deltaConfig = path.join(dataDir, 'delta.config.json');
+  writeFileSync(deltaConfig, JSON.stringify({ ...config, sources: { ...config.sources, web_shop: { ...web, files: 'web_shop.delta.csv' } } }));
+  const imported = JSON.parse(await run([GOLDEN, 'import', '--json', '--config', deltaConfig, '--source', 'web_shop', ...dbFlags])) as {
+    rowsRead: number;
+    seconds: number;
+    peakRssMb: number;
+  };
+  const resolved = JSON.parse(await run([GOLDEN, 'resolve', '--json', '--config', deltaConfig, ...dbFlags])) as { seconds: number; peakRssMb: number };
+  return {
+    import: { rows: imported.rowsRead, seconds: imported.seconds, peakRssMb: imported.peakRssMb },
+    resolve: { rows: imported.rowsRead, seconds: resolved.seconds, peakRssMb: resolved.peakRssMb },
+  };
 }
 
 /** Generated exports for about `rows` customer records, reused when already there. */
