@@ -109,6 +109,11 @@ review
   .action(action(async () => (await import('./commands/review.js')).reviewReject));
 
 program
+  .command('train')
+  .description('re-estimate the match model on every record and show how the weights changed')
+  .action(action(async () => (await import('./commands/train.js')).default));
+
+program
   .command('init')
   .description('draft a config from sample exports (sniffs delimiter, encoding, fields)')
   .argument('<files...>', 'sample export files')

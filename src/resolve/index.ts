@@ -32,3 +32,4 @@ export {
   type UnmergeResult,
 } from './edit.js';
 export { explainCustomer, waterfall, type Explanation, type ExplainedGroup, type ExplainedMerge, type ExplainedRecord, type Waterfall, type WaterfallTerm } from './explain.js';
+export { retrain, compareModels, type TrainSummary, type LevelChange } from './retrain.js';

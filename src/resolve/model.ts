@@ -142,11 +142,17 @@ export const log2 = Math.log2;
 export const probabilityToWeight = (p: number): number => log2(p / (1 - p));
 export const weightToProbability = (w: number): number => 1 / (1 + 2 ** -w);
 
-/** Weight of one level (0 for missing). */
+/**
+ * Weight of one level (0 for missing). No level outweighs exact agreement: a level rare in
+ * both the sample and the candidates (initials, say) would otherwise get its weight from the
+ * starting guesses alone.
+ */
 export function levelWeight(model: MatchModel, comparison: number, level: number): number {
   if (level === 0) return 0;
-  const p = model.comparisons[comparison]!.levels[level - 1]!;
-  return log2(p.m / p.u);
+  const levels = model.comparisons[comparison]!.levels;
+  const p = levels[level - 1]!;
+  const exact = levels[0]!;
+  return Math.min(log2(p.m / p.u), log2(exact.m / exact.u));
 }
 
 export function priorWeight(model: MatchModel): number {
