@@ -111,6 +111,9 @@ export async function clusterGraph(tx: Session, autoMergeWeight: number): Promis
 
   // Explicit overrides: links join first, splits are guards.
   const mustLink = new Growable();
+  // Overrides name records by source:key; look them up by index when there are any.
+  const [{ any }] = (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM match_overrides) AS any')) as [{ any: boolean }];
+  if (any) await tx.exec('CREATE INDEX ON rs_delta (source, source_key)');
   const overrides = await tx.query<{ kind: string; a: number | null; b: number | null; ra: number | null; rb: number | null }>(
     `WITH refs AS (
        SELECT o.id, o.kind, o.left_source AS ls, o.left_key AS lk, o.right_source AS rs, o.right_key AS rk FROM match_overrides o
