@@ -45,6 +45,9 @@ export async function buildDelta(tx: Session, batches: readonly number[], mode: 
       FROM customer_sources`);
   } else {
     const [{ max }] = (await tx.query<{ max: number }>('SELECT coalesce(max(id), 0)::bigint AS max FROM customer_sources')) as [{ max: number }];
+    // A new record's id is the maximum plus its rank among the staged records in (source,
+    // source_key) order: the order DISTINCT ON already sorted them in, so no second sort (ids of
+    // records seen before are skipped over, which leaves harmless gaps).
     await tx.exec(`${UNLOGGED} rs_delta ${NO_VACUUM} AS
       WITH latest AS (
         -- Rows staged before the importer computed the hash get one here.
@@ -52,12 +55,12 @@ export async function buildDelta(tx: Session, batches: readonly number[], mode: 
           coalesce(s.attributes_hash, ${attributesHashSql('s')}) AS attributes_hash
         FROM staging_records s WHERE s.batch_id IN (${ids(batches)})
         ORDER BY s.source, s.source_key, s.batch_id DESC, s.line_no DESC
+      ), ranked AS (
+        SELECT latest.*, row_number() OVER (ORDER BY source, source_key) AS rank FROM latest
       )
-      SELECT coalesce(cs.id, ${Number(max)} + count(*) FILTER (WHERE cs.id IS NULL)
-               OVER (ORDER BY h.source, h.source_key ROWS UNBOUNDED PRECEDING)) AS id,
-        h.*, cs.customer_id,
+      SELECT coalesce(cs.id, ${Number(max)} + h.rank) AS id, h.*, cs.customer_id,
         CASE WHEN cs.id IS NULL THEN 'new' WHEN cs.attributes_hash = h.attributes_hash THEN 'same' ELSE 'changed' END AS change
-      FROM latest h LEFT JOIN customer_sources cs ON cs.source = h.source AND cs.source_key = h.source_key`);
+      FROM ranked h LEFT JOIN customer_sources cs ON cs.source = h.source AND cs.source_key = h.source_key`);
   }
   await tx.exec('CREATE INDEX ON rs_delta (id)');
   await analyze(tx, 'rs_delta');
