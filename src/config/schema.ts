@@ -154,6 +154,10 @@ export const resolveSchema = z
     r.blocking.forEach((rule, i) => {
       if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', path: ['blocking', i, 'name'], message: `duplicate rule name "${rule.name}"` });
       seen.add(rule.name);
+      // One key per e-mail or phone a record holds: a rule can range over one such list only.
+      if (rule.on.filter((p) => /^(emails|phones)(:|$)/.test(p)).length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['blocking', i, 'on'], message: 'expected at most one of "emails" and "phones" in one rule' });
+      }
     });
   });
 

@@ -25,7 +25,10 @@ function partSql(part: string, t: string, multiValue: string): string {
 function keySql(rule: BlockingRule, t: string, multiValue: string): string {
   const parts = rule.on.map((p) => partSql(p, t, multiValue));
   const present = parts.map((p) => `${p} <> ''`).join(' AND ');
-  const blocked = rule.on.some((p) => p.split(':')[0]! in MULTI) ? ` AND ${multiValue} NOT IN (SELECT value FROM rs_blocked)` : '';
+  const fields = rule.on.map((p) => p.split(':')[0]!);
+  const blocked =
+    (fields.some((f) => f in MULTI) ? ` AND ${multiValue} NOT IN (SELECT value FROM rs_blocked)` : '') +
+    (fields.includes('email_local') ? ` AND ${t}.email_match NOT IN (SELECT value FROM rs_blocked)` : '');
   return `CASE WHEN ${present}${blocked} THEN hashtextextended('${rule.name}|' || ${parts.join(` || '|' || `)}, 0) END`;
 }
 

@@ -83,7 +83,12 @@ export const COMPARISONS: readonly Comparison[] = [
         label: 'one typo or day/month swapped',
         when: `${lev('l.bd::text', 'r.bd::text', 1)} OR (extract(year FROM l.bd) = extract(year FROM r.bd) AND extract(month FROM l.bd) = extract(day FROM r.bd) AND extract(day FROM l.bd) = extract(month FROM r.bd))`,
       },
-      { label: 'two digits differ', when: lev('l.bd::text', 'r.bd::text', 2) },
+      {
+        // Two digits inside one part only: 1956-11-26 / 1986-12-26 is father and son, not a typo.
+        label: 'two digits differ in one part',
+        when: `${lev('l.bd::text', 'r.bd::text', 2)} AND ((extract(year FROM l.bd) = extract(year FROM r.bd))::int
+          + (extract(month FROM l.bd) = extract(month FROM r.bd))::int + (extract(day FROM l.bd) = extract(day FROM r.bd))::int) >= 2`,
+      },
       { label: 'different' },
     ],
   },

@@ -51,7 +51,7 @@ class DryRun extends Error {
 }
 
 /** Blocklist entries as written and in the normalised forms records carry. */
-function blocklistValues(config: GoldenConfig): string[] {
+export function blocklistValues(config: GoldenConfig): string[] {
   const out: string[] = [];
   for (const raw of config.resolve.blocklist) {
     out.push(raw.trim().toLowerCase());

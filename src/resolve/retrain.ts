@@ -1,6 +1,7 @@
 import type { GoldenConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { levelWeight, priorWeight, type MatchModel } from './model.js';
+import { blocklistValues } from './resolve.js';
 import { buildBlocklist, buildDelta, buildLevels, buildPairs, buildRecords, dropScratch } from './stages.js';
 import { loadModel, trainModel } from './train.js';
 
@@ -32,7 +33,7 @@ export async function retrain(db: Database, config: GoldenConfig): Promise<Train
     if (db.engine === 'postgres') await tx.exec("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off");
     const previous = await loadModel(tx);
     await dropScratch(tx);
-    await buildBlocklist(tx, []);
+    await buildBlocklist(tx, blocklistValues(config));
     await buildDelta(tx, [], 'train');
     await buildPairs(tx, config);
     await buildRecords(tx, config, true);
