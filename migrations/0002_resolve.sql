@@ -41,6 +41,8 @@ CREATE TABLE match_term_frequencies (
 ALTER TABLE customer_sources ADD COLUMN id bigint NOT NULL;
 ALTER TABLE customer_sources ADD CONSTRAINT customer_sources_id UNIQUE (id);
 ALTER TABLE customer_sources ADD COLUMN updated_run bigint;
+-- What normalisation noted about the record (invalid e-mail, …), kept for the quality report.
+ALTER TABLE customer_sources ADD COLUMN issues text[] NOT NULL DEFAULT '{}';
 
 -- Blocking keys of every crosswalk record: hash(rule, values) → record. A nightly delta finds
 -- its candidates here through the index instead of re-hashing the whole history. Derived data:
@@ -102,6 +104,7 @@ ALTER TABLE merge_log DROP COLUMN records, DROP COLUMN weight, DROP COLUMN right
 ALTER TABLE merge_log ALTER COLUMN merged_id SET NOT NULL;
 DROP TABLE resolve_state;
 DROP TABLE record_keys;
+ALTER TABLE customer_sources DROP COLUMN issues;
 ALTER TABLE customer_sources DROP COLUMN updated_run;
 ALTER TABLE customer_sources DROP CONSTRAINT customer_sources_id;
 ALTER TABLE customer_sources DROP COLUMN id;

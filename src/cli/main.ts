@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
 import type { GlobalOptions } from './context.js';
 
@@ -43,8 +43,9 @@ const program = new Command('golden')
 
 program
   .command('run')
-  .description('the main job: import every new export, then resolve identities')
+  .description('the main job: import every new export, resolve identities, write the reports')
   .addOption(new Option('--max-rejects <n>', 'abort a file that has more rejected rows than this').argParser(nonNegativeInt))
+  .option('--out <dir>', 'reports folder; each run writes <dir>/<date>/report.html and report.json (default: the config\'s reports.outDir)')
   .action(action(async () => (await import('./commands/run.js')).default));
 
 program
@@ -112,6 +113,20 @@ program
   .command('train')
   .description('re-estimate the match model on every record and show how the weights changed')
   .action(action(async () => (await import('./commands/train.js')).default));
+
+program
+  .command('report')
+  .description('segments, trends, service, one customer, or data quality — computed in the database')
+  .addArgument(new Argument('<kind>', 'report').choices(['segments', 'trends', 'service', 'customer', 'quality']))
+  .argument('[customer]', 'for "customer": a customer id, source:key or e-mail')
+  .option('--as-of <date>', 'nothing after this day counts (YYYY-MM-DD; default today)')
+  .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, else json)').choices(['table', 'csv', 'json', 'markdown', 'html']))
+  .option('-o, --out <file>', 'write to this file instead of stdout')
+  .option('--business-unit <name>', 'only this business unit')
+  .option('--segment <name>', 'only customers in this segment (segments report)')
+  .option('--from <date>', 'activity from this day (trends, service)')
+  .option('--to <date>', 'activity up to this day (trends, service)')
+  .action(action(async () => (await import('./commands/report.js')).default));
 
 program
   .command('init')

@@ -161,6 +161,47 @@ export const resolveSchema = z
     });
   });
 
+const standard = z.strictObject({
+  /** Name shown in the service report. */
+  name: z.string().min(1),
+  /** A ticket meets the standard when closed within this many hours. */
+  resolutionHours: z.number().positive(),
+});
+
+export const reportsSchema = z.strictObject({
+  /** Folder `golden run` writes its reports into (a dated subfolder each night), relative to the config. @default "reports" */
+  outDir: z.string().min(1).default('reports'),
+  /** A customer active before and silent this many days is at risk of churn. @default 180 */
+  churnDays: z.number().int().min(1).default(180),
+  /** RFM segment rules replacing the built-in ones: ordered, first match wins; r and fm are score ranges 1–5. @default the README's table */
+  segmentRules: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        r: z.tuple([z.number().int().min(1).max(5), z.number().int().min(1).max(5)]),
+        fm: z.tuple([z.number().int().min(1).max(5), z.number().int().min(1).max(5)]),
+      }),
+    )
+    .min(1)
+    .optional(),
+  /** Value tiers by revenue, highest first. @default Platinum 5000, Gold 1000, Silver 250, Bronze 0 */
+  valueTiers: z
+    .array(z.strictObject({ name: z.string().min(1), minRevenue: z.number() }))
+    .min(1)
+    .default([
+      { name: 'Platinum', minRevenue: 5000 },
+      { name: 'Gold', minRevenue: 1000 },
+      { name: 'Silver', minRevenue: 250 },
+      { name: 'Bronze', minRevenue: 0 },
+    ]),
+});
+
+/** Service standards: `{ "resolutionHours": 72 }`, or several named ones. @default 72 hours */
+export const serviceStandardsSchema = z
+  .union([z.strictObject({ resolutionHours: z.number().positive() }), z.array(standard).min(1)])
+  .default({ resolutionHours: 72 })
+  .transform((v) => (Array.isArray(v) ? v : [{ name: `${v.resolutionHours} h`, resolutionHours: v.resolutionHours }]));
+
 export const configSchema = z
   .strictObject({
     /** Free-form notes, e.g. the guesses `golden init` wants reviewed. Ignored by golden. */
@@ -177,6 +218,10 @@ export const configSchema = z
       .default({}),
     /** Identity resolution: blocking, thresholds, guards, survivorship. @default {} */
     resolve: resolveSchema.default(resolveSchema.parse({})),
+    /** Reports: output folder, churn window, value tiers. @default {} */
+    reports: reportsSchema.default(reportsSchema.parse({})),
+    /** Service standards for the service report: `{ "resolutionHours": 72 }` or `[{ "name", "resolutionHours" }]`. @default 72 hours */
+    serviceStandards: serviceStandardsSchema,
   })
   .superRefine((config, ctx) => {
     if (Object.keys(config.sources).length === 0) {
@@ -213,4 +258,5 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type ActivityConfig = z.output<typeof activitySchema>;
 export type ResolveConfig = z.output<typeof resolveSchema>;
+export type ReportsConfig = z.output<typeof reportsSchema>;
 export type BlockingRule = z.output<typeof blockingRuleSchema>;

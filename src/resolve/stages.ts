@@ -40,7 +40,7 @@ const ids = (list: readonly number[]) => (list.length === 0 ? 'NULL' : list.map(
 export async function buildDelta(tx: Session, batches: readonly number[], mode: 'resolve' | 'train'): Promise<void> {
   if (mode === 'train') {
     await tx.exec(`${UNLOGGED} rs_delta ${NO_VACUUM} AS
-      SELECT id, source, source_key, last_seen_batch AS batch_id, ${ATTRIBUTES}, attributes_hash,
+      SELECT id, source, source_key, last_seen_batch AS batch_id, issues, ${ATTRIBUTES}, attributes_hash,
         customer_id, 'changed'::text AS change
       FROM customer_sources`);
   } else {
@@ -51,7 +51,7 @@ export async function buildDelta(tx: Session, batches: readonly number[], mode: 
     await tx.exec(`${UNLOGGED} rs_delta ${NO_VACUUM} AS
       WITH latest AS (
         -- Rows staged before the importer computed the hash get one here.
-        SELECT DISTINCT ON (source, source_key) s.batch_id, s.source, s.source_key, ${ATTRIBUTE_COLUMNS.map((c) => `s.${c}`).join(', ')},
+        SELECT DISTINCT ON (source, source_key) s.batch_id, s.source, s.source_key, s.issues, ${ATTRIBUTE_COLUMNS.map((c) => `s.${c}`).join(', ')},
           coalesce(s.attributes_hash, ${attributesHashSql('s')}) AS attributes_hash
         FROM staging_records s WHERE s.batch_id IN (${ids(batches)})
         ORDER BY s.source, s.source_key, s.batch_id DESC, s.line_no DESC

@@ -140,12 +140,12 @@ export async function writeResolution(
   // 4. The crosswalk: new records in, changed records updated (their customer never changes).
   await whenEmptyBulkLoad(tx, 'customer_sources', () =>
     tx.exec(`INSERT INTO customer_sources (id, source, source_key, customer_id, ${ATTRIBUTES}, attributes_hash,
-        first_seen_batch, last_seen_batch, updated_run)
-      SELECT d.id, d.source, d.source_key, n.customer_id, ${attrs}, d.attributes_hash, d.batch_id, d.batch_id, ${ctx.runId}
+        first_seen_batch, last_seen_batch, updated_run, issues)
+      SELECT d.id, d.source, d.source_key, n.customer_id, ${attrs}, d.attributes_hash, d.batch_id, d.batch_id, ${ctx.runId}, d.issues
       FROM rs_delta d JOIN rs_newrec n ON n.record_id = d.id`),
   );
-  await tx.exec(`UPDATE customer_sources cs SET (${ATTRIBUTES}, attributes_hash, last_seen_batch, updated_run) =
-      (${attrs}, d.attributes_hash, d.batch_id, ${ctx.runId})
+  await tx.exec(`UPDATE customer_sources cs SET (${ATTRIBUTES}, attributes_hash, last_seen_batch, updated_run, issues) =
+      (${attrs}, d.attributes_hash, d.batch_id, ${ctx.runId}, d.issues)
     FROM rs_delta d WHERE d.change = 'changed' AND cs.id = d.id;`);
 
   step('survivorship');

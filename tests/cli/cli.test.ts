@@ -116,6 +116,14 @@ describe('golden CLI', () => {
         expect(summary.import.files.length).toBeGreaterThanOrEqual(8);
         expect(summary.import.files.every((f) => f.status === 'loaded')).toBe(true);
         expect(first.code).toBe(summary.import.rowsRejected > 0 ? ExitCode.rejects : ExitCode.ok);
+        // The run ends with the reports written, a self-contained page and its JSON.
+        const reports = (JSON.parse(first.stdout) as { reports: { html: string; json: string } }).reports;
+        expect(readFileSync(reports.html, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*<svg[\s\S]*<\/html>\s*$/i);
+        const json = JSON.parse(readFileSync(reports.json, 'utf8')) as { sections: { title: string }[] };
+        expect(json.sections.length).toBeGreaterThan(3);
+        const one = await golden(['report', 'customer', 'retail_loyalty:R0000002', '--format', 'json', ...flags], { cwd: ws.dir });
+        expect(one.code).toBe(ExitCode.ok);
+        expect(one.stdout).toContain('retail_loyalty:R0000002');
 
         const second = await golden(['run', ...flags], { cwd: ws.dir });
         expect(second.code).toBe(ExitCode.ok);

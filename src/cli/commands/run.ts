@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ExitCodeValue } from '../../errors.js';
 import { runPipeline } from '../../pipeline/index.js';
 import { config, withDatabase, type GlobalOptions } from '../context.js';
@@ -8,6 +9,7 @@ import { renderResolve } from '../render-resolve.js';
 
 export interface RunCommandOptions extends GlobalOptions {
   maxRejects?: number;
+  out?: string;
 }
 
 export default async function runCommand(options: RunCommandOptions): Promise<ExitCodeValue> {
@@ -18,6 +20,8 @@ export default async function runCommand(options: RunCommandOptions): Promise<Ex
       const summary = await runPipeline(db, cfg, {
         import: { maxRejects: options.maxRejects, onProgress: importProgressText(progress) },
         resolve: { onStage: (s) => progress.update(`resolve: ${s}`) },
+        // --out is relative to where golden runs; the config's outDir to the config file.
+        outDir: options.out === undefined ? undefined : path.resolve(options.out),
       });
       progress.stop();
       if (options.json) {
@@ -25,6 +29,7 @@ export default async function runCommand(options: RunCommandOptions): Promise<Ex
       } else {
         printData(renderImport(summary.import));
         printData(renderResolve(summary.resolve));
+        printData(`reports: ${summary.reports.html} (and report.json beside it)`);
         printData(`golden run finished in ${fmt.seconds(summary.seconds)} on ${summary.database}`);
       }
       return importExitCode(summary.import);

@@ -1,0 +1,488 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { parse } from 'csv-parse';
+import type { Queryable } from '../db/index.js';
+import { errorMessage } from '../errors.js';
+import { reasonKind } from '../importer/rejects.js';
+import { checkDay, int, num, pctSql } from './sql.js';
+import type { Cell, Column, Report, ReportOptions, Section } from './types.js';
+
+/**
+ * The data-quality report, per source: rows read, loaded and rejected (loaded import batches),
+ * the rejected rows by reason (read from the rejects files the batches name), how full each
+ * field of the source records is, the invalid e-mails and phones the importer noted, duplicates
+ * inside a source, the overlap between sources, and customers found in one business unit only.
+ *
+ * Counting happens in SQL; the rejects files are outside the database, so their rows are read
+ * here and passed to one grouping query as arrays. Nothing imported after asOf counts: batches
+ * that finished after the end of that day, and the source records they first brought, are
+ * left out. Shares are percentages (12.3 = 12.3 %).
+ */
+
+export interface QualitySettings {
+  /**
+   * Business unit of each customer source (config `sources.<name>.businessUnit`). A source not
+   * listed takes the unit of the activities that name its records by key, or else its own name.
+   */
+  units?: readonly { source: string; businessUnit: string }[];
+}
+
+/** The source-record fields whose fill rate is reported (derived match columns left out). */
+export const FILL_FIELDS = [
+  'title',
+  'given_name',
+  'middle_name',
+  'family_name',
+  'name_suffix',
+  'email',
+  'other_emails',
+  'phone',
+  'other_phones',
+  'street',
+  'house_number',
+  'address_line2',
+  'city',
+  'region',
+  'postcode',
+  'country',
+  'birth_date',
+  'gender',
+  'customer_since',
+] as const;
+
+const ARRAY_FIELDS: ReadonlySet<string> = new Set(['other_emails', 'other_phones']);
+
+/** A rejects file read back: its rows' reasons and input lines ("file.csv line 12"), or why it could not be read. */
+interface RejectsRead {
+  batchId: number;
+  source: string;
+  path: string;
+  expected: number;
+  reasons: string[];
+  lines: string[];
+  problem?: string;
+}
+
+async function readRejects(batchId: number, source: string, file: string, input: string, expected: number): Promise<RejectsRead> {
+  const out: RejectsRead = { batchId, source, path: file, expected, reasons: [], lines: [] };
+  try {
+    await access(file);
+  } catch {
+    return { ...out, problem: 'missing' };
+  }
+  try {
+    const parser = createReadStream(file).pipe(parse({ columns: true, relax_column_count: true, bom: true }));
+    for await (const row of parser as AsyncIterable<Record<string, string | undefined>>) {
+      out.reasons.push(row.reason ?? '');
+      out.lines.push(`${input} line ${row.line ?? '?'}`);
+    }
+  } catch (error) {
+    return { ...out, problem: `unreadable (${errorMessage(error)})` };
+  }
+  return out;
+}
+
+/**
+ * The coarse group of a reject reason: the field before ':' ("birth_date"), else the reason as
+ * the importer summarises it (src/importer/rejects.ts reasonKind) with its numbers as N
+ * ("expected N columns, found N", "broken quoting in column N", "missing source key").
+ */
+export function reasonGroup(reason: string): string {
+  const field = /^([A-Za-z_][\w ]*?):/.exec(reason);
+  if (field) return field[1]!;
+  return reasonKind(reason).replace(/\d+/g, 'N');
+}
+
+const SOURCE_UNITS = `
+  given_units AS (SELECT u.source, u.unit FROM unnest($2::text[], $3::text[]) AS u(source, unit)),
+  activity_units AS (
+    SELECT DISTINCT ON (customer_ref_source) customer_ref_source AS source, business_unit AS unit
+    FROM activities WHERE customer_ref_by = 'source_key' AND customer_ref_source IS NOT NULL
+    GROUP BY customer_ref_source, business_unit
+    ORDER BY customer_ref_source, count(*) DESC, business_unit
+  )`;
+
+export async function qualityReport(db: Queryable, options: ReportOptions, settings: QualitySettings = {}): Promise<Report> {
+  const asOf = checkDay('asOf', options.asOf);
+  const units = settings.units ?? [];
+  const unitParams = [units.map((u) => u.source), units.map((u) => u.businessUnit)];
+  /** Source records first brought by a batch finished by the end of asOf. */
+  const RECORDS = `records AS (
+    SELECT cs.* FROM customer_sources cs JOIN import_batches b ON b.id = cs.first_seen_batch
+    WHERE b.finished_at < $1::date + 1
+  )`;
+
+  // Loads per source.
+  const loads = await db.query<Record<string, Cell>>(
+    `SELECT kind, source, count(*) AS files, sum(rows_read) AS rows_read, sum(rows_loaded) AS rows_loaded,
+       sum(rows_rejected) AS rows_rejected, ${pctSql('sum(rows_rejected)', 'sum(rows_read)')} AS rejected_pct,
+       sum(duplicate_keys) AS duplicate_keys, to_char(max(finished_at), 'YYYY-MM-DD HH24:MI') AS last_load
+     FROM import_batches WHERE status = 'loaded' AND finished_at < $1::date + 1
+     GROUP BY kind, source ORDER BY kind DESC, source`,
+    [asOf],
+  );
+  const [failed] = await db.query<{ n: number }>(
+    `SELECT count(*) AS n FROM import_batches WHERE status = 'failed' AND finished_at < $1::date + 1`,
+    [asOf],
+  );
+
+  // Rejected rows by reason, read from each loaded batch's rejects file.
+  const batches = await db.query<{ id: number; source: string; rejects_path: string; file_name: string; rows_rejected: number }>(
+    `SELECT id, source, rejects_path, file_name, rows_rejected FROM import_batches
+     WHERE status = 'loaded' AND rejects_path IS NOT NULL AND finished_at < $1::date + 1 ORDER BY id`,
+    [asOf],
+  );
+  const files = await Promise.all(batches.map((b) => readRejects(Number(b.id), b.source, b.rejects_path, b.file_name, int(b.rows_rejected))));
+  const sources: string[] = [];
+  const reasons: string[] = [];
+  const lines: string[] = [];
+  for (const f of files) {
+    f.reasons.forEach((r, i) => {
+      sources.push(f.source);
+      reasons.push(r);
+      lines.push(f.lines[i]!);
+    });
+  }
+  const rejects = await db.query<{ source: string; reason_group: string; reason: string; rows: number; example: string }>(
+    `SELECT source, reason_group, reason, count(*) AS rows, (array_agg(line ORDER BY n))[1] AS example
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(source, reason_group, reason, line, n)
+     GROUP BY source, reason_group, reason ORDER BY source, count(*) DESC, reason`,
+    [sources, reasons.map(reasonGroup), reasons.map(reasonKind), lines],
+  );
+  const rejectGroups = await db.query<{ reason_group: string; rows: number; sources: number }>(
+    `SELECT reason_group, count(*) AS rows, count(DISTINCT source) AS sources
+     FROM unnest($1::text[], $2::text[]) AS r(source, reason_group)
+     GROUP BY reason_group ORDER BY count(*) DESC, reason_group`,
+    [sources, reasons.map(reasonGroup)],
+  );
+
+  // Fill rate per field and source.
+  const fillExpr = FILL_FIELDS.map((f) => `('${f}', ${ARRAY_FIELDS.has(f) ? `cardinality(r.${f}) > 0` : `r.${f} IS NOT NULL`})`).join(', ');
+  const fill = await db.query<{ source: string; field: string; records: number; filled: number; pct: number }>(
+    `WITH ${RECORDS}
+     SELECT r.source, f.field, count(*) AS records, count(*) FILTER (WHERE f.filled) AS filled,
+       round(avg(f.filled::int) * 100, 1)::float8 AS pct
+     FROM records r CROSS JOIN LATERAL (VALUES ${fillExpr}) AS f(field, filled)
+     GROUP BY r.source, f.field ORDER BY r.source, f.field`,
+    [asOf],
+  );
+
+  // Invalid e-mails and phones: the importer notes them in `issues`; resolve keeps them on the
+  // crosswalk record, and batches not resolved yet still hold them in staging.
+  const invalid = await db.query<{ source: string; field: string; issue: string; rows: number }>(
+    `SELECT source, split_part(i, ':', 1) AS field, trim(split_part(split_part(i, ':', 2), '(', 1)) AS issue, count(*) AS rows
+     FROM (
+       SELECT cs.source, i FROM customer_sources cs JOIN import_batches b ON b.id = cs.last_seen_batch
+         CROSS JOIN LATERAL unnest(cs.issues) AS i
+       WHERE b.finished_at < $1::date + 1
+       UNION ALL
+       SELECT s.source, i FROM staging_records s JOIN import_batches b ON b.id = s.batch_id
+         CROSS JOIN LATERAL unnest(s.issues) AS i
+       WHERE b.status = 'loaded' AND b.resolved_at IS NULL AND b.finished_at < $1::date + 1
+     ) x
+     GROUP BY 1, 2, 3 ORDER BY 1, 2, count(*) DESC`,
+    [asOf],
+  );
+  const [pending] = await db.query<{ batches: number; records: number }>(
+    `SELECT count(DISTINCT b.id) AS batches, count(s.batch_id) AS records
+     FROM import_batches b LEFT JOIN staging_records s ON s.batch_id = b.id
+     WHERE b.kind = 'customers' AND b.status = 'loaded' AND b.resolved_at IS NULL AND b.finished_at < $1::date + 1`,
+    [asOf],
+  );
+  // Activity rows: issues the importer noted, and rows no customer holds.
+  const activityIssues = await db.query<{ source: string; rows: number; unattached: number; with_issues: number; issue: string | null; issue_rows: number }>(
+    `WITH acts AS (
+       SELECT a.source, a.customer_id, a.issues FROM activities a JOIN import_batches b ON b.id = a.batch_id
+       WHERE b.finished_at < $1::date + 1
+     ),
+     totals AS (
+       SELECT source, count(*) AS rows, count(*) FILTER (WHERE customer_id IS NULL) AS unattached,
+         count(*) FILTER (WHERE cardinality(issues) > 0) AS with_issues
+       FROM acts GROUP BY source
+     )
+     SELECT t.source, t.rows, t.unattached, t.with_issues, NULL::text AS issue, 0::bigint AS issue_rows FROM totals t
+     UNION ALL
+     SELECT a.source, NULL, NULL, NULL, trim(split_part(i, '(', 1)), count(*) FROM acts a CROSS JOIN LATERAL unnest(a.issues) AS i GROUP BY 1, 5
+     ORDER BY 1, 5 NULLS FIRST`,
+    [asOf],
+  );
+
+  // Records per source, duplicates inside a source (records whose customer holds another
+  // record of the same source).
+  const duplicates = await db.query<Record<string, Cell>>(
+    `WITH ${RECORDS},
+     counted AS (SELECT source, customer_id, count(*) OVER (PARTITION BY source, customer_id) AS n FROM records)
+     SELECT source, count(*) AS records, count(DISTINCT customer_id) AS customers,
+       count(*) FILTER (WHERE n > 1) AS duplicate_records,
+       count(DISTINCT customer_id) FILTER (WHERE n > 1) AS customers_with_duplicates,
+       ${pctSql('count(*) FILTER (WHERE n > 1)', 'count(*)')} AS duplicate_pct
+     FROM counted GROUP BY source ORDER BY source`,
+    [asOf],
+  );
+
+  // Overlap: customers holding records of both sources (the diagonal: customers of the source).
+  const overlap = await db.query<{ left_source: string; right_source: string; customers: number }>(
+    `WITH ${RECORDS},
+     held AS (SELECT DISTINCT source, customer_id FROM records)
+     SELECT a.source AS left_source, b.source AS right_source, count(*) AS customers
+     FROM held a JOIN held b ON b.customer_id = a.customer_id
+     GROUP BY a.source, b.source ORDER BY a.source, b.source`,
+    [asOf],
+  );
+
+  // Customers found (holding records) in one business unit only.
+  const unitRows = await db.query<{ g: number; unit: string | null; sources: string | null; customers: number; only_here: number; only_pct: number | null }>(
+    `WITH ${RECORDS}, ${SOURCE_UNITS},
+     source_units AS (
+       SELECT s.source, coalesce(g.unit, a.unit, s.source) AS unit
+       FROM (SELECT DISTINCT source FROM records) s
+       LEFT JOIN given_units g ON g.source = s.source LEFT JOIN activity_units a ON a.source = s.source
+     ),
+     held AS (SELECT DISTINCT r.customer_id, su.unit FROM records r JOIN source_units su ON su.source = r.source),
+     spread AS (SELECT customer_id, unit, count(*) OVER (PARTITION BY customer_id) AS units FROM held)
+     SELECT GROUPING(s.unit) AS g, s.unit,
+       (SELECT string_agg(su.source, ', ' ORDER BY su.source) FROM source_units su WHERE su.unit = s.unit) AS sources,
+       count(DISTINCT s.customer_id) AS customers,
+       count(DISTINCT s.customer_id) FILTER (WHERE s.units = 1) AS only_here,
+       ${pctSql('count(DISTINCT s.customer_id) FILTER (WHERE s.units = 1)', 'count(DISTINCT s.customer_id)')} AS only_pct
+     FROM spread s
+     GROUP BY GROUPING SETS ((s.unit), ())
+     ORDER BY GROUPING(s.unit), s.unit`,
+    [asOf, ...unitParams],
+  );
+
+  return {
+    kind: 'quality',
+    title: 'Data quality',
+    asOf,
+    generatedAt: new Date().toISOString(),
+    filters: {},
+    sections: [
+      loadsSection(loads, int(failed?.n), files, rejects, rejectGroups),
+      fillSection(fill),
+      invalidSection(invalid, pending ?? { batches: 0, records: 0 }, activityIssues),
+      overlapSection(duplicates, overlap, unitRows),
+    ],
+  };
+}
+
+function loadsSection(
+  loads: Record<string, Cell>[],
+  failed: number,
+  files: RejectsRead[],
+  rejects: { source: string; reason_group: string; reason: string; rows: number; example: string }[],
+  groups: { reason_group: string; rows: number; sources: number }[],
+): Section {
+  const customers = loads.filter((l) => l.kind === 'customers');
+  const sum = (rows: Record<string, Cell>[], key: string) => rows.reduce((n, r) => n + int(r[key]), 0);
+  const summary: string[] = [];
+  if (loads.length === 0) summary.push('No files loaded by the report day.');
+  else {
+    summary.push(
+      `${sum(loads, 'files')} files loaded from ${loads.length} sources: ${sum(loads, 'rows_read')} rows read, ${sum(loads, 'rows_loaded')} loaded, ${sum(loads, 'rows_rejected')} rejected` +
+        ` (customer exports: ${sum(customers, 'rows_read')} read, ${sum(customers, 'rows_rejected')} rejected).`,
+    );
+  }
+  if (failed > 0) summary.push(`${failed} import(s) failed and loaded nothing (see golden import's output).`);
+  for (const f of files) {
+    if (f.problem === 'missing') summary.push(`Rejects file ${f.path} (${f.source}, ${f.expected} rows) is missing: its reasons are not counted.`);
+    else if (f.problem !== undefined) summary.push(`Rejects file ${f.path} (${f.source}) is ${f.problem}: its reasons are not counted.`);
+    else if (f.reasons.length !== f.expected) summary.push(`Rejects file ${f.path} holds ${f.reasons.length} rows, its import counted ${f.expected}.`);
+  }
+  if (groups.length > 0) summary.push(`Rejected rows by reason: ${groups.map((g) => `${g.reason_group} ${int(g.rows)}`).join(', ')}.`);
+  return {
+    title: 'Loads and rejects',
+    summary,
+    charts:
+      groups.length === 0
+        ? []
+        : [
+            {
+              title: 'Rejected rows by reason',
+              kind: 'bar',
+              x: groups.map((g) => g.reason_group),
+              series: [{ name: 'rows', values: groups.map((g) => int(g.rows)) }],
+              unit: 'rows',
+            },
+          ],
+    tables: [
+      {
+        title: 'Rows per source',
+        columns: [
+          { key: 'source', label: 'Source', kind: 'text' },
+          { key: 'kind', label: 'Kind', kind: 'text' },
+          { key: 'files', label: 'Files', kind: 'int' },
+          { key: 'rows_read', label: 'Read', kind: 'int' },
+          { key: 'rows_loaded', label: 'Loaded', kind: 'int' },
+          { key: 'rows_rejected', label: 'Rejected', kind: 'int' },
+          { key: 'rejected_pct', label: 'Rejected share', kind: 'percent' },
+          { key: 'duplicate_keys', label: 'Repeated keys', kind: 'int' },
+          { key: 'last_load', label: 'Last load', kind: 'text' },
+        ],
+        rows: loads.map((l) => ({
+          source: l.source ?? null,
+          kind: l.kind ?? null,
+          files: int(l.files),
+          rows_read: int(l.rows_read),
+          rows_loaded: int(l.rows_loaded),
+          rows_rejected: int(l.rows_rejected),
+          rejected_pct: num(l.rejected_pct),
+          duplicate_keys: int(l.duplicate_keys),
+          last_load: l.last_load ?? null,
+        })),
+      },
+      {
+        title: 'Rejected rows by reason',
+        columns: [
+          { key: 'source', label: 'Source', kind: 'text' },
+          { key: 'group', label: 'Reason', kind: 'text' },
+          { key: 'reason', label: 'Detail', kind: 'text' },
+          { key: 'rows', label: 'Rows', kind: 'int' },
+          { key: 'example', label: 'First', kind: 'text' },
+        ],
+        rows: rejects.map((r) => ({ source: r.source, group: r.reason_group, reason: r.reason, rows: int(r.rows), example: r.example })),
+      },
+    ],
+  };
+}
+
+function fillSection(fill: { source: string; field: string; records: number; filled: number; pct: number }[]): Section {
+  const sources = [...new Set(fill.map((f) => f.source))];
+  const byKey = new Map(fill.map((f) => [`${f.source}\u0000${f.field}`, f]));
+  const columns: Column[] = [{ key: 'field', label: 'Field', kind: 'text' }, ...sources.map((s): Column => ({ key: s, label: s, kind: 'percent' }))];
+  const rows = FILL_FIELDS.map((field) => {
+    const row: Record<string, Cell> = { field };
+    for (const s of sources) row[s] = num(byKey.get(`${s}\u0000${field}`)?.pct);
+    return row;
+  });
+  const empty = fill.filter((f) => int(f.filled) === 0).length;
+  return {
+    title: 'Fill rates',
+    summary:
+      sources.length === 0
+        ? ['No source records by the report day.']
+        : [`Share of source records with a value, per field and source (${empty} field–source pairs are never filled: the source does not carry that field).`],
+    charts: [],
+    tables: [{ title: 'Fill rate per field', columns, rows }],
+  };
+}
+
+function invalidSection(
+  invalid: { source: string; field: string; issue: string; rows: number }[],
+  pending: { batches: number; records: number },
+  activities: { source: string; rows: number; unattached: number; with_issues: number; issue: string | null; issue_rows: number }[],
+): Section {
+  const summary: string[] = [];
+  const count = (field: string) => invalid.filter((i) => i.field === field).reduce((n, i) => n + int(i.rows), 0);
+  summary.push(`${count('email')} invalid e-mails, ${count('phone')} invalid phones, ${invalid.reduce((n, i) => n + int(i.rows), 0)} issues in all.`);
+  if (int(pending.batches) > 0) {
+    summary.push(`${int(pending.batches)} customer batches (${int(pending.records)} records) are not resolved yet; their issues are counted too.`);
+  }
+  const totals = activities.filter((a) => a.issue === null);
+  const unattached = totals.reduce((n, a) => n + int(a.unattached), 0);
+  if (totals.length > 0) summary.push(`${unattached} activity rows belong to no customer (their reference matches no source record, e-mail or phone).`);
+  return {
+    title: 'Invalid values',
+    summary,
+    charts: [],
+    tables: [
+      {
+        title: 'Invalid e-mails and phones',
+        columns: [
+          { key: 'source', label: 'Source', kind: 'text' },
+          { key: 'field', label: 'Field', kind: 'text' },
+          { key: 'issue', label: 'Issue', kind: 'text' },
+          { key: 'rows', label: 'Rows', kind: 'int' },
+        ],
+        rows: invalid.map((i) => ({ source: i.source, field: i.field, issue: i.issue, rows: int(i.rows) })),
+      },
+      {
+        title: 'Activity rows',
+        columns: [
+          { key: 'source', label: 'Source', kind: 'text' },
+          { key: 'rows', label: 'Rows', kind: 'int' },
+          { key: 'unattached', label: 'Without customer', kind: 'int' },
+          { key: 'with_issues', label: 'With issues', kind: 'int' },
+        ],
+        rows: totals.map((a) => ({ source: a.source, rows: int(a.rows), unattached: int(a.unattached), with_issues: int(a.with_issues) })),
+      },
+      {
+        title: 'Activity issues',
+        columns: [
+          { key: 'source', label: 'Source', kind: 'text' },
+          { key: 'issue', label: 'Issue', kind: 'text' },
+          { key: 'rows', label: 'Rows', kind: 'int' },
+        ],
+        rows: activities.filter((a) => a.issue !== null).map((a) => ({ source: a.source, issue: a.issue, rows: int(a.issue_rows) })),
+      },
+    ],
+  };
+}
+
+function overlapSection(
+  duplicates: Record<string, Cell>[],
+  overlap: { left_source: string; right_source: string; customers: number }[],
+  units: { g: number; unit: string | null; sources: string | null; customers: number; only_here: number; only_pct: number | null }[],
+): Section {
+  const sources = [...new Set(overlap.map((o) => o.left_source))];
+  const cell = new Map(overlap.map((o) => [`${o.left_source}\u0000${o.right_source}`, int(o.customers)]));
+  const total = units.find((u) => int(u.g) === 1);
+  const summary: string[] = [];
+  const dups = duplicates.reduce((n, d) => n + int(d.duplicate_records), 0);
+  summary.push(`${dups} source records share their customer with another record of the same source (duplicates inside a source).`);
+  if (total !== undefined && int(total.customers) > 0) {
+    summary.push(`${int(total.only_here)} of ${int(total.customers)} customers (${num(total.only_pct) ?? 0} %) are found in one business unit only.`);
+  }
+  return {
+    title: 'Duplicates and overlap',
+    summary,
+    charts: [],
+    tables: [
+      {
+        title: 'Duplicates inside each source',
+        columns: [
+          { key: 'source', label: 'Source', kind: 'text' },
+          { key: 'records', label: 'Records', kind: 'int' },
+          { key: 'customers', label: 'Customers', kind: 'int' },
+          { key: 'duplicate_records', label: 'Duplicate records', kind: 'int' },
+          { key: 'customers_with_duplicates', label: 'Customers with duplicates', kind: 'int' },
+          { key: 'duplicate_pct', label: 'Duplicate share', kind: 'percent' },
+        ],
+        rows: duplicates.map((d) => ({
+          source: d.source ?? null,
+          records: int(d.records),
+          customers: int(d.customers),
+          duplicate_records: int(d.duplicate_records),
+          customers_with_duplicates: int(d.customers_with_duplicates),
+          duplicate_pct: num(d.duplicate_pct),
+        })),
+      },
+      {
+        title: 'Customers in both sources',
+        columns: [{ key: 'source', label: 'Source', kind: 'text' }, ...sources.map((s): Column => ({ key: s, label: s, kind: 'int' }))],
+        rows: sources.map((left) => {
+          const row: Record<string, Cell> = { source: left };
+          for (const right of sources) row[right] = cell.get(`${left}\u0000${right}`) ?? 0;
+          return row;
+        }),
+      },
+      {
+        title: 'Customers by business unit',
+        columns: [
+          { key: 'unit', label: 'Unit', kind: 'text' },
+          { key: 'sources', label: 'Sources', kind: 'text' },
+          { key: 'customers', label: 'Customers', kind: 'int' },
+          { key: 'only_here', label: 'In this unit only', kind: 'int' },
+          { key: 'only_pct', label: 'Share in this unit only', kind: 'percent' },
+        ],
+        rows: units.map((u) => ({
+          unit: int(u.g) === 1 ? 'All' : u.unit,
+          sources: int(u.g) === 1 ? null : u.sources,
+          customers: int(u.customers),
+          only_here: int(u.only_here),
+          only_pct: num(u.only_pct),
+        })),
+      },
+    ],
+  };
+}
