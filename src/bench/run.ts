@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import pg from 'pg';
 import { generate } from '../generator/generate.js';
+import { fillReportData } from './report-data.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const GOLDEN = path.join(REPO, 'bin/golden');
@@ -36,16 +37,30 @@ async function main(): Promise<void> {
     .option('--pglite-rows <n>', 'customer rows to import into PGlite', (v) => Number(v), 1_000_000)
     .option('--pglite-resolve-rows <n>', 'customer rows to import and resolve on PGlite', (v) => Number(v), 100_000)
     .option('--delta <n>', 'new or changed records in the nightly delta', (v) => Number(v), 10_000)
+    .option('--report-customers <n>', 'customers for the reports benchmark (0 skips it)', (v) => Number(v), 1_000_000)
+    .option('--report-activities <n>', 'activity rows for the reports benchmark', (v) => Number(v), 10_000_000)
+    .option('--only <part>', 'run one part: import, resolve, pglite or reports')
     .option('--seed <n>', 'generator seed', (v) => Number(v), 7)
     .option('--data <dir>', 'where generated data is kept between runs', path.join(REPO, 'bench-data'))
     .parse()
-    .opts<{ rows: number; pgliteRows: number; pgliteResolveRows: number; delta: number; seed: number; data: string }>();
+    .opts<{
+      rows: number;
+      pgliteRows: number;
+      pgliteResolveRows: number;
+      delta: number;
+      reportCustomers: number;
+      reportActivities: number;
+      only?: string;
+      seed: number;
+      data: string;
+    }>();
+  const part = (name: string) => options.only === undefined || options.only === name;
 
   const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
   const results: Row[] = [];
 
   // A quarter-size run first: peak RSS must stay flat as the input grows.
-  for (const rows of [Math.round(options.rows / 4), options.rows]) {
+  for (const rows of part('import') || part('resolve') ? [Math.round(options.rows / 4), options.rows] : []) {
     const pgData = await dataset(options.data, rows, options.seed);
     const db = await scratchDatabase(serverUrl, 'golden_bench');
     try {
@@ -64,7 +79,7 @@ async function main(): Promise<void> {
     }
   }
 
-  if (options.pgliteRows > 0) {
+  if (options.pgliteRows > 0 && part('pglite')) {
     const liteData = await dataset(options.data, options.pgliteRows, options.seed);
     const dir = path.join(options.data, 'pglite-db');
     rmSync(dir, { recursive: true, force: true });
@@ -77,7 +92,7 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  if (options.pgliteResolveRows > 0) {
+  if (options.pgliteResolveRows > 0 && part('pglite')) {
     const liteData = await dataset(options.data, options.pgliteResolveRows, options.seed);
     const dir = path.join(options.data, 'pglite-resolve-db');
     rmSync(dir, { recursive: true, force: true });
@@ -97,7 +112,58 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (options.reportCustomers > 0 && part('reports')) {
+    const db = await scratchDatabase(serverUrl, 'golden_report_bench');
+    try {
+      await run([GOLDEN, 'db', 'migrate', '--database-url', db.url]);
+      process.stderr.write(`filling ${options.reportCustomers.toLocaleString('en-US')} customers and ${options.reportActivities.toLocaleString('en-US')} activities …\n`);
+      await fillReportData(db.url, options.reportCustomers, options.reportActivities);
+      const config = path.join(options.data, 'report-bench.config.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          sources: Object.fromEntries(
+            ['retail_loyalty:Retail', 'card_services:Cards', 'web_shop:Web', 'call_centre:Contact centre'].map((s) => {
+              const [name, unit] = s.split(':') as [string, string];
+              return [name, { businessUnit: unit, files: `${name}.csv`, key: 'id', columns: { id: null } }];
+            }),
+          ),
+        }),
+      );
+      let seconds = 0;
+      let peak = 0;
+      for (const kind of ['segments', 'trends', 'service']) {
+        const started = Date.now();
+        const out = path.join(options.data, `${kind}.json`);
+        const rss = await timedPeak([GOLDEN, 'report', kind, '--as-of', '2025-12-31', '--format', 'json', '--config', config, '--database-url', db.url, '--out', out]);
+        seconds += (Date.now() - started) / 1000;
+        peak = Math.max(peak, rss);
+      }
+      results.push({ benchmark: 'reports: segments + trends + service', engine: 'PostgreSQL', rows: options.reportActivities, seconds, peakRssMb: peak, target: '≤ 20 s, ≤ 300 MB' });
+    } finally {
+      await db.drop();
+    }
+  }
   printTable(results);
+}
+
+/** Runs a golden command under GNU time and returns the child's peak RSS in MB (0 without it). */
+function timedPeak(args: string[]): Promise<number> {
+  const time = '/usr/bin/time';
+  const withTime = existsSync(time);
+  return new Promise((resolve, reject) => {
+    const child = withTime
+      ? spawn(time, ['-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${err}`));
+      const kb = Number(err.trim().split('\n').pop());
+      resolve(withTime && Number.isFinite(kb) ? Math.round(kb / 1024) : 0);
+    });
+  });
 }
 
 /** `golden resolve --json` on what was imported: seconds and peak RSS of the golden process. */
