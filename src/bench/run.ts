@@ -136,7 +136,9 @@ async function main(): Promise<void> {
         const started = Date.now();
         const out = path.join(options.data, `${kind}.json`);
         const rss = await timedPeak([GOLDEN, 'report', kind, '--as-of', '2025-12-31', '--format', 'json', '--config', config, '--database-url', db.url, '--out', out]);
-        seconds += (Date.now() - started) / 1000;
+        const took = (Date.now() - started) / 1000;
+        process.stderr.write(`  report ${kind}: ${took.toFixed(2)} s, ${rss} MB\n`);
+        seconds += took;
         peak = Math.max(peak, rss);
       }
       results.push({ benchmark: 'reports: segments + trends + service', engine: 'PostgreSQL', rows: options.reportActivities, seconds, peakRssMb: peak, target: '≤ 20 s, ≤ 300 MB' });

@@ -5,7 +5,7 @@ import { blockingFingerprint, blockingKeysSql } from './blocking.js';
 import { clusterGraph } from './graph.js';
 import { probabilityToWeight } from './model.js';
 import { scorePairs } from './score.js';
-import { buildBlocklist, buildDelta, buildLevels, buildPairs, buildRecords, dropScratch } from './stages.js';
+import { buildBlocklist, buildDelta, buildLevels, buildPairs, buildRecords, dropScratch, tuneForBulkWork } from './stages.js';
 import { loadModel, trainModel } from './train.js';
 import { writeResolution, type WriteCounts } from './write.js';
 
@@ -146,11 +146,7 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
         "SELECT id FROM import_batches WHERE kind = 'customers' AND status = 'loaded' AND resolved_at IS NULL ORDER BY id",
       );
       const batches = batchRows.map((b) => Number(b.id));
-      if (db.engine === 'postgres') {
-        // The server default (4 MB) sent every big sort to disk; the JIT compiled the comparison
-        // CASE for seconds and won nothing back. Scoped to this transaction.
-        await tx.exec("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL jit = off");
-      }
+      await tuneForBulkWork(tx, db.engine);
       await dropScratch(tx);
       await buildBlocklist(tx, blocklistValues(config));
       await ensureRecordKeys(tx, config);

@@ -2,7 +2,7 @@ import type { GoldenConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { levelWeight, priorWeight, type MatchModel } from './model.js';
 import { blocklistValues } from './resolve.js';
-import { buildBlocklist, buildDelta, buildLevels, buildPairs, buildRecords, dropScratch } from './stages.js';
+import { buildBlocklist, buildDelta, buildLevels, buildPairs, buildRecords, dropScratch, tuneForBulkWork } from './stages.js';
 import { loadModel, trainModel } from './train.js';
 
 export interface LevelChange {
@@ -30,7 +30,7 @@ export interface TrainSummary {
 export async function retrain(db: Database, config: GoldenConfig): Promise<TrainSummary> {
   const started = Date.now();
   return db.transaction(async (tx) => {
-    if (db.engine === 'postgres') await tx.exec("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off");
+    await tuneForBulkWork(tx, db.engine);
     const previous = await loadModel(tx);
     await dropScratch(tx);
     await buildBlocklist(tx, blocklistValues(config));

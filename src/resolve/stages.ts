@@ -1,5 +1,5 @@
 import type { GoldenConfig } from '../config/index.js';
-import type { Session } from '../db/index.js';
+import type { Engine, Session } from '../db/index.js';
 import { formalGivenName, OTHER_EXPANSIONS } from '../normalize/index.js';
 import { ATTRIBUTE_COLUMNS, ATTRIBUTES, attributesHashSql, comparisonProjection } from './columns.js';
 import { blockingKeysSql } from './blocking.js';
@@ -19,6 +19,17 @@ export const SCRATCH_TABLES = [
 
 const UNLOGGED = 'CREATE UNLOGGED TABLE';
 const NO_VACUUM = 'WITH (autovacuum_enabled = off)';
+
+/**
+ * Session settings for resolve and training on PostgreSQL, scoped to the transaction: the
+ * server default work_mem (4 MB) sent every big sort to disk, and the JIT compiled the
+ * comparison CASE for seconds and won nothing back.
+ */
+export async function tuneForBulkWork(tx: Session, engine: Engine): Promise<void> {
+  if (engine === 'postgres') {
+    await tx.exec("SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL jit = off");
+  }
+}
 
 export async function dropScratch(tx: Session): Promise<void> {
   await tx.exec(`DROP TABLE IF EXISTS ${SCRATCH_TABLES.join(', ')}`);
