@@ -20,8 +20,20 @@ export interface Comparison {
 }
 
 const lev = (a: string, b: string, max: number) => `levenshtein_less_equal(${a}, ${b}, ${max}) <= ${max}`;
-const emailsOf = (t: string) => `(ARRAY[${t}.em] || coalesce(${t}.em_others, '{}'))`;
-const phonesOf = (t: string) => `(ARRAY[${t}.ph] || coalesce(${t}.ph_others, '{}'))`;
+/** All of a record's values of an identifier column (em, ph): the primary and the others. */
+const valuesOf = (t: string, c: 'em' | 'ph') => `(ARRAY[${t}.${c}] || coalesce(${t}.${c}_others, '{}'))`;
+
+/**
+ * The two "same identifier" levels of e-mail and phone: held by both (primary or other), then
+ * the same but shared (a family inbox, a household landline), which counts for less.
+ */
+function sameIdentifierLevels(c: 'em' | 'ph', same: string): ComparisonLevel[] {
+  const held = `l.${c} = r.${c} OR ((l.${c}_others IS NOT NULL OR r.${c}_others IS NOT NULL) AND ${valuesOf('l', c)} && ${valuesOf('r', c)})`;
+  return [
+    { label: same, when: `(${held}) AND NOT (l.${c}_shared OR r.${c}_shared)` },
+    { label: `${same}, shared by many records`, when: held },
+  ];
+}
 
 /** Given and family name written the other way round, in both directions ("Hall, Isla" / "Isla Hall"). */
 const SWAPPED = `(l.gn = r.fn OR (length(l.gn) > 3 AND ${lev('l.gn', 'r.fn', 1)})) AND (l.fn = r.gn OR (length(l.fn) > 3 AND ${lev('l.fn', 'r.gn', 1)}))`;
@@ -97,14 +109,7 @@ export const COMPARISONS: readonly Comparison[] = [
     label: 'e-mail',
     missing: 'l.em IS NULL OR r.em IS NULL',
     levels: [
-      {
-        label: 'same address',
-        when: `(l.em = r.em OR ((l.em_others IS NOT NULL OR r.em_others IS NOT NULL) AND ${emailsOf('l')} && ${emailsOf('r')})) AND NOT (l.em_shared OR r.em_shared)`,
-      },
-      {
-        label: 'same address, shared by many records',
-        when: `l.em = r.em OR ((l.em_others IS NOT NULL OR r.em_others IS NOT NULL) AND ${emailsOf('l')} && ${emailsOf('r')})`,
-      },
+      ...sameIdentifierLevels('em', 'same address'),
       {
         label: 'one typo, or same name at another domain',
         when: `l.em_local = r.em_local OR (l.em_domain = r.em_domain AND ${lev('l.em_local', 'r.em_local', 1)})`,
@@ -117,14 +122,7 @@ export const COMPARISONS: readonly Comparison[] = [
     label: 'phone',
     missing: 'l.ph IS NULL OR r.ph IS NULL',
     levels: [
-      {
-        label: 'same number',
-        when: `(l.ph = r.ph OR ((l.ph_others IS NOT NULL OR r.ph_others IS NOT NULL) AND ${phonesOf('l')} && ${phonesOf('r')})) AND NOT (l.ph_shared OR r.ph_shared)`,
-      },
-      {
-        label: 'same number, shared by many records',
-        when: `l.ph = r.ph OR ((l.ph_others IS NOT NULL OR r.ph_others IS NOT NULL) AND ${phonesOf('l')} && ${phonesOf('r')})`,
-      },
+      ...sameIdentifierLevels('ph', 'same number'),
       { label: 'one digit differs', when: lev('l.ph', 'r.ph', 1) },
       { label: 'different' },
     ],
