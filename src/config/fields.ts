@@ -50,3 +50,25 @@ export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 export const ENCODINGS = ['utf-8', 'windows-1252', 'latin1'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
+
+/**
+ * The per-customer figures a custom segment (`reports.customSegments`) can test with a range;
+ * src/report/segments.ts maps each to its column.
+ */
+export const SEGMENT_FIGURES = [
+  'recencyDays',
+  'daysSilent',
+  'purchases',
+  'orders',
+  'transactions',
+  'tickets',
+  'revenue',
+  'csat',
+  'nps',
+  'r',
+  'f',
+  'm',
+  'fm',
+  'unitsUsed',
+] as const;
+export type SegmentFigure = (typeof SEGMENT_FIGURES)[number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVITY_FIELDS, ACTIVITY_KINDS, CUSTOMER_FIELDS, ENCODINGS } from './fields.js';
+import { ACTIVITY_FIELDS, ACTIVITY_KINDS, CUSTOMER_FIELDS, ENCODINGS, SEGMENT_FIGURES, type SegmentFigure } from './fields.js';
 
 /**
  * The project config (`golden.config.json`). Every field carries its default here;
@@ -168,6 +168,11 @@ const standard = z.strictObject({
   resolutionHours: z.number().positive(),
 });
 
+/** An inclusive range over one figure; at least one end. */
+const range = z
+  .strictObject({ min: z.number().optional(), max: z.number().optional() })
+  .refine((r) => r.min !== undefined || r.max !== undefined, { message: 'give min, max or both' });
+
 export const reportsSchema = z.strictObject({
   /** Folder `golden run` writes its reports into (a dated subfolder each night), relative to the config. @default "reports" */
   outDir: z.string().min(1).default('reports'),
@@ -184,6 +189,25 @@ export const reportsSchema = z.strictObject({
     )
     .min(1)
     .optional(),
+  /**
+   * Segments of your own beside the RFM ones: a name and conditions that must all hold, ranges
+   * ({ "min", "max" }) over the customer's figures and lists for its RFM segment, value tier and
+   * business units. @default none
+   */
+  customSegments: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        where: z.strictObject({
+          ...(Object.fromEntries(SEGMENT_FIGURES.map((f) => [f, range.optional()])) as Record<SegmentFigure, z.ZodOptional<typeof range>>),
+          segment: z.array(z.string().min(1)).min(1).optional(),
+          valueTier: z.array(z.string().min(1)).min(1).optional(),
+          usesUnits: z.array(z.string().min(1)).min(1).optional(),
+          notUsesUnits: z.array(z.string().min(1)).min(1).optional(),
+        }),
+      }),
+    )
+    .default([]),
   /** Value tiers by revenue, highest first. @default Platinum 5000, Gold 1000, Silver 250, Bronze 0 */
   valueTiers: z
     .array(z.strictObject({ name: z.string().min(1), minRevenue: z.number() }))

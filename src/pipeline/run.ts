@@ -34,6 +34,10 @@ export async function runPipeline(db: Database, config: GoldenConfig, options: R
     // Resolve runs even when nothing was imported: batches an earlier run left unresolved
     // (killed between the stages) and unattached activities are picked up here.
     const resolved = await resolve(db, config, options.resolve);
+    // Import and resolve rewrote activities and the crosswalk: vacuum sets the visibility map
+    // the reports' index-only scans need (and clears resolve's dead rows), analyze refreshes
+    // the planner's figures. Cheap when little changed: only pages written since are visited.
+    if (!options.resolve?.dryRun) await db.exec('VACUUM (ANALYZE) activities, customer_sources, customers');
     const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
     const outDir = path.resolve(config.baseDir, options.outDir ?? config.reports.outDir, asOf);
     const reports = await writeReportFiles(await inSnapshot(db, (q) => nightlyReport(q, config, { asOf })), outDir);

@@ -76,7 +76,8 @@ const TICKETS = `
     SELECT a.id, a.business_unit, coalesce(a.channel, '(none)') AS channel, coalesce(a.category, '(none)') AS category,
       lower(coalesce(a.status, '')) AS status, a.occurred_at, a.closed_at, a.customer_id,
       lag(a.occurred_at) OVER (
-        PARTITION BY coalesce(a.customer_id::text, a.customer_ref_by || ':' || coalesce(a.customer_ref_source, '') || ':' || a.customer_ref)
+        -- an unattached ticket's customer is its reference (sorting on the id first: text keys only where it is null)
+        PARTITION BY a.customer_id, CASE WHEN a.customer_id IS NULL THEN a.customer_ref_by || ':' || coalesce(a.customer_ref_source, '') || ':' || a.customer_ref END
         ORDER BY a.occurred_at, a.id) AS previous
     FROM activities a
     WHERE a.kind = 'ticket' AND a.occurred_at < $1::date + 1
@@ -217,10 +218,13 @@ export async function serviceReport(db: Queryable, options: ReportOptions, setti
     .join(',\n       ');
   const [link] = await db.query<LinkRow>(
     `WITH activity AS (
-       SELECT customer_id, min(occurred_at) AS first_at, max(occurred_at) AS last_at
+       -- in customer order: a parallel index-only scan of activities_customer, aggregated as it streams
+       SELECT customer_id, min(occurred_at) FILTER (WHERE kind IN ('order', 'transaction', 'ticket')) AS first_at,
+         max(occurred_at) FILTER (WHERE kind IN ('order', 'transaction', 'ticket')) AS last_at
        FROM activities
-       WHERE kind IN ('order', 'transaction', 'ticket') AND customer_id IS NOT NULL AND occurred_at < $1::date + 1
+       WHERE customer_id IS NOT NULL AND occurred_at < $1::date + 1
        GROUP BY customer_id
+       ORDER BY customer_id
      ),
      population AS (
        SELECT customer_id, last_at < $1::date + 1 - $2::int AS churned FROM activity WHERE first_at < $1::date + 1 - $2::int

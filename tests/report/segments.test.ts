@@ -3,6 +3,7 @@ import type { Queryable } from '../../src/db/index.js';
 import { UserError } from '../../src/errors.js';
 import {
   customerSegments,
+  type CustomSegment,
   NO_PURCHASES,
   SEGMENT_RULES,
   segmentsReport,
@@ -83,14 +84,15 @@ interface Expected {
   segment: string;
 }
 
-/** Quintiles as PostgreSQL's ntile(5) deals them: the first n % 5 buckets get one more row. */
-function ntile(n: number, buckets = 5): number[] {
-  const out: number[] = [];
-  for (let b = 1; b <= buckets; b++) {
-    const size = Math.floor(n / buckets) + (b <= n % buckets ? 1 : 0);
-    for (let i = 0; i < size; i++) out.push(b);
-  }
-  return out;
+/**
+ * A quintile score as the report defines it: the cut points are PostgreSQL's percentile_disc at
+ * 0.2, 0.4, 0.6 and 0.8 (the value at row ceil(q·n) of the sorted values), and a value scores 1
+ * plus the number of cut points below it, so equal values always score the same.
+ */
+function quintileScores<T>(values: T[], compare: (a: T, b: T) => number): (v: T) => number {
+  const sorted = [...values].sort(compare);
+  const cuts = [0.2, 0.4, 0.6, 0.8].map((q) => sorted[Math.max(Math.ceil(q * sorted.length), 1) - 1]!);
+  return (v) => 1 + cuts.filter((c) => compare(c, v) < 0).length;
 }
 
 /**
@@ -134,8 +136,8 @@ async function expected(db: Queryable, o: { asOf: string; unit?: string; rules?:
 
   const buyers = [...out.values()].filter((c) => c.purchases > 0);
   const score = (key: 'r' | 'f' | 'm', order: (a: Expected, b: Expected) => number) => {
-    const tiles = ntile(buyers.length);
-    [...buyers].sort((a, b) => order(a, b) || a.id - b.id).forEach((c, i) => (c[key] = tiles[i]!));
+    const scoreOf = quintileScores(buyers, order);
+    for (const c of buyers) c[key] = scoreOf(c);
   };
   score('r', (a, b) => a.lastPurchase!.localeCompare(b.lastPurchase!));
   score('f', (a, b) => a.purchases - b.purchases);
@@ -172,7 +174,7 @@ describeEachDatabase('segments report', (db) => {
     else expect(Math.abs(actual - persons)).toBeLessThanOrEqual(slack);
   };
 
-  it('scores every purchasing customer 1–5 with ntile(5) and names its segment by the rules', async () => {
+  it('scores every purchasing customer 1–5 by quintile cut points and names its segment by the rules', async () => {
     const rows = await customerSegments(db(), { asOf }, settings);
     expect(rows.length).toBe(exp.size);
     for (const row of rows) {
@@ -190,9 +192,15 @@ describeEachDatabase('segments report', (db) => {
         expect([row.r, row.f, row.m, row.segment]).toEqual([null, null, null, NO_PURCHASES]);
       }
     }
-    // Quintiles are (near) equal in size.
-    const buyers = rows.filter((r) => r.purchases > 0).length;
-    for (let s = 1; s <= 5; s++) expect(rows.filter((r) => r.r === s).length).toBeGreaterThanOrEqual(Math.floor(buyers / 5));
+    // Customers with equal figures score the same; a higher figure never scores lower.
+    const buyers = rows.filter((r) => r.purchases > 0);
+    for (const [a, b] of buyers.slice(1).map((b, i) => [buyers[i]!, b] as const)) {
+      if (a.purchases === b.purchases) expect(a.f).toBe(b.f);
+      if (a.purchases < b.purchases) expect(a.f!).toBeLessThanOrEqual(b.f!);
+      if (a.lastPurchase! < b.lastPurchase!) expect(a.r!).toBeLessThanOrEqual(b.r!);
+    }
+    // Every score is used when the values spread (recency here has hundreds of distinct days).
+    for (let s = 1; s <= 5; s++) expect(rows.filter((r) => r.r === s).length).toBeGreaterThan(0);
   });
 
   it('the rules cover every R × FM cell exactly once', () => {
@@ -370,6 +378,43 @@ describeEachDatabase('segments report', (db) => {
     expect(table(champions, 'Value tiers').rows.reduce((s, r) => s + Number(r.customers), 0)).toBe(members.length);
     await expect(segmentsReport(db(), { asOf, segment: 'Whales' }, settings)).rejects.toThrow(UserError);
     await expect(segmentsReport(db(), { asOf, segment: 'Whales' }, settings)).rejects.toThrow(/Champions/);
+  });
+
+  it('adds custom segments from rules over the figures, and filters by one', async () => {
+    const customSegments: CustomSegment[] = [
+      { name: 'Big spenders gone quiet', where: { revenue: { min: 100 }, daysSilent: { min: 90 } } },
+      { name: 'Card holders without a ticket', where: { usesUnits: ['Cards'], tickets: { max: 0 } } },
+      { name: 'Champions and loyal, unhappy', where: { segment: ['Champions', 'Loyal'], csat: { max: 3 } } },
+      { name: 'Retail only', where: { usesUnits: ['Retail'], unitsUsed: { max: 1 } } },
+    ];
+    const r = await segmentsReport(db(), { asOf }, { ...settings, customSegments });
+    const all = [...exp.values()];
+    const csatMean = (c: Expected) => mean(c.csat);
+    const members: Record<string, Expected[]> = {
+      'Big spenders gone quiet': all.filter((c) => c.cents >= 10000 && c.lastActive !== null && daysBetween(c.lastActive, asOf) >= 90),
+      'Card holders without a ticket': all.filter((c) => c.units.has('Cards') && c.tickets === 0),
+      'Champions and loyal, unhappy': all.filter((c) => ['Champions', 'Loyal'].includes(c.segment) && csatMean(c) !== null && csatMean(c)! <= 3),
+      'Retail only': all.filter((c) => c.units.has('Retail') && c.units.size === 1),
+    };
+    const rows = table(r, 'Custom segments (from the config; a customer may be in several)').rows;
+    expect(rows.map((row) => row.segment)).toEqual(customSegments.map((c) => c.name));
+    for (const row of rows) {
+      const m = members[String(row.segment)]!;
+      expect(row.customers, String(row.segment)).toBe(m.length);
+      expect(Math.round(Number(row.revenue) * 100)).toBe(m.reduce((sum, c) => sum + c.cents, 0));
+      expect(row.tickets).toBe(m.reduce((sum, c) => sum + c.tickets, 0));
+    }
+    expect(members['Big spenders gone quiet']!.length).toBeGreaterThan(0);
+    expect(members['Card holders without a ticket']!.length).toBeGreaterThan(0);
+    // Filtering by a custom segment narrows every section to its members.
+    const quiet = await segmentsReport(db(), { asOf, segment: 'Big spenders gone quiet' }, { ...settings, customSegments });
+    expect(metric(quiet, 'Customers', 'customers')).toBe(members['Big spenders gone quiet']!.length);
+    const rows2 = await customerSegments(db(), { asOf, segment: 'Retail only' }, { ...settings, customSegments });
+    expect(rows2.map((c) => c.customerId)).toEqual(members['Retail only']!.map((c) => c.id).sort((a, b) => a - b));
+    // Bad declarations name the segment and the problem.
+    await expect(segmentsReport(db(), { asOf }, { ...settings, customSegments: [{ name: 'Empty', where: {} }] })).rejects.toThrow(/"Empty".*no condition/);
+    await expect(segmentsReport(db(), { asOf }, { ...settings, customSegments: [{ name: 'X', where: { segment: ['Whales'] } }] })).rejects.toThrow(/Whales/);
+    await expect(segmentsReport(db(), { asOf }, { ...settings, customSegments: [{ name: 'Champions', where: { r: { min: 5 } } }] })).rejects.toThrow(/taken/);
   });
 
   it('takes its own segment rules', async () => {
