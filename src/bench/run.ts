@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     }
   }
   if (options.reportCustomers > 0 && part('reports')) {
+    mkdirSync(options.data, { recursive: true });
     const db = await scratchDatabase(serverUrl, 'golden_report_bench');
     try {
       await run([GOLDEN, 'db', 'migrate', '--database-url', db.url]);

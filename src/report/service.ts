@@ -147,43 +147,46 @@ export async function serviceReport(db: Queryable, options: ReportOptions, setti
   const standards = settings.standards;
   const target = settings.targetPercent ?? 90;
 
-  // Volume, resolution and backlog by unit, channel, category and overall, in one pass.
   const withins = standards
     .map((_, i) => `${pctSql(`count(*) FILTER (WHERE hours <= $${6 + i}::float8)`, 'count(hours)')} AS within_${i}`)
     .join(',\n       ');
-  const groups = await db.query<TicketRow>(
-    `WITH ${TICKETS}
-     SELECT GROUPING(business_unit) AS g_unit, GROUPING(channel) AS g_channel, GROUPING(category) AS g_category,
-       business_unit, channel, category,
-       count(*) AS volume,
-       count(*) FILTER (WHERE resolved) AS resolved,
-       count(hours) AS timed,
-       ${r2('percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)')} AS median_hours,
-       ${r2('percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)')} AS p90_hours,
-       ${withins},
-       count(*) FILTER (WHERE NOT resolved) AS backlog,
-       count(*) FILTER (WHERE NOT resolved AND status = 'escalated') AS escalated,
-       ${r2('percentile_cont(0.5) WITHIN GROUP (ORDER BY age_days) FILTER (WHERE NOT resolved)')} AS backlog_median_age,
-       ${r2('max(age_days) FILTER (WHERE NOT resolved)')} AS backlog_max_age,
-       count(*) FILTER (WHERE repeat) AS repeats,
-       ${pctSql('count(*) FILTER (WHERE repeat)', 'count(*)')} AS repeat_pct
-     FROM tickets
-     GROUP BY GROUPING SETS ((business_unit), (channel), (category), ())
-     ORDER BY count(*) DESC, business_unit, channel, category`,
+  // Volume, resolution and backlog by unit, channel, category and overall, and the median
+  // resolution time by month of closing (every month from the first close to the last): one
+  // statement, so the tickets and their repeat-contact window are computed once.
+  const [ticketParts] = await db.query<{ groups: TicketRow[] | null; monthly: MonthRow[] | null }>(
+    `WITH ${TICKETS},
+     grouped AS (
+       SELECT GROUPING(business_unit) AS g_unit, GROUPING(channel) AS g_channel, GROUPING(category) AS g_category,
+         business_unit, channel, category,
+         count(*) AS volume,
+         count(*) FILTER (WHERE resolved) AS resolved,
+         count(hours) AS timed,
+         ${r2('percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)')} AS median_hours,
+         ${r2('percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)')} AS p90_hours,
+         ${withins},
+         count(*) FILTER (WHERE NOT resolved) AS backlog,
+         count(*) FILTER (WHERE NOT resolved AND status = 'escalated') AS escalated,
+         ${r2('percentile_cont(0.5) WITHIN GROUP (ORDER BY age_days) FILTER (WHERE NOT resolved)')} AS backlog_median_age,
+         ${r2('max(age_days) FILTER (WHERE NOT resolved)')} AS backlog_max_age,
+         count(*) FILTER (WHERE repeat) AS repeats,
+         ${pctSql('count(*) FILTER (WHERE repeat)', 'count(*)')} AS repeat_pct
+       FROM tickets
+       GROUP BY GROUPING SETS ((business_unit), (channel), (category), ())
+     ),
+     closed AS (SELECT date_trunc('month', closed_at) AS month, hours FROM tickets WHERE hours IS NOT NULL),
+     months AS (SELECT generate_series(min(month), max(month), interval '1 month') AS month FROM closed),
+     monthly AS (
+       SELECT m.month, to_char(m.month, 'YYYY-MM') AS label, count(c.hours) AS tickets,
+         ${r2('percentile_cont(0.5) WITHIN GROUP (ORDER BY c.hours)')} AS median_hours
+       FROM months m LEFT JOIN closed c ON c.month = m.month
+       GROUP BY m.month
+     )
+     SELECT (SELECT json_agg(g ORDER BY g.volume DESC, g.business_unit, g.channel, g.category) FROM grouped g) AS groups,
+       (SELECT json_agg(json_build_object('month', label, 'tickets', tickets, 'median_hours', median_hours) ORDER BY month) FROM monthly) AS monthly`,
     [...base, ...standards.map((s) => s.resolutionHours)],
   );
-
-  // Median resolution time by month of closing, every month from the first close to the last.
-  const monthly = await db.query<MonthRow>(
-    `WITH ${TICKETS},
-     closed AS (SELECT date_trunc('month', closed_at) AS month, hours FROM tickets WHERE hours IS NOT NULL),
-     months AS (SELECT generate_series(min(month), max(month), interval '1 month') AS month FROM closed)
-     SELECT to_char(m.month, 'YYYY-MM') AS month, count(c.hours) AS tickets,
-       ${r2('percentile_cont(0.5) WITHIN GROUP (ORDER BY c.hours)')} AS median_hours
-     FROM months m LEFT JOIN closed c ON c.month = m.month
-     GROUP BY m.month ORDER BY m.month`,
-    base,
-  );
+  const groups = ticketParts?.groups ?? [];
+  const monthly = ticketParts?.monthly ?? [];
 
   // Survey answers by channel (not filtered by unit: the answers carry the survey's own unit).
   const feedback = await db.query<FeedbackRow>(
