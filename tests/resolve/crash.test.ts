@@ -227,8 +227,14 @@ describe('a crash half way through a resolve', () => {
             continue;
           }
           expect(outcome.signal, `resolve ended before the ${label} kill (exit ${outcome.code}, ${outcome.stderr})`).toBe('SIGKILL');
-          kills.push(`${label}@${outcome.killedAt}/${clean.peak}`);
           await store.settle(target);
+          // On a loaded machine the kill can land after the commit, while the process exits:
+          // that kill missed too (the run is whole, not half done); try a little earlier.
+          if ((await withDb(target, snapshot)).pending.runs > 0 && attempt < 3) {
+            killAt = Math.max(1, Math.floor(killAt * 0.8));
+            continue;
+          }
+          kills.push(`${label}@${outcome.killedAt}/${clean.peak}`);
 
           // The rerun finds everything still to do: the killed run committed nothing.
           const rerun = await golden(['resolve', '--json', '--config', configFile, ...target.flags]);
