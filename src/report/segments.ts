@@ -118,7 +118,6 @@ export const CUSTOM_SEGMENT_FIELDS: Record<SegmentFigure, string> = {
   /** Number of business units the customer uses. */
   unitsUsed: 'units_used',
 };
-export type CustomSegmentField = SegmentFigure;
 
 /** An inclusive range; either end may be left open. */
 export interface Range {
@@ -132,7 +131,7 @@ export interface Range {
  */
 export interface CustomSegment {
   name: string;
-  where: { [K in CustomSegmentField]?: Range | undefined } & {
+  where: { [K in SegmentFigure]?: Range | undefined } & {
     /** RFM segment is one of these. */
     segment?: readonly string[] | undefined;
     /** Value tier is one of these. */
@@ -192,7 +191,7 @@ function resolveSettings(settings: SegmentSettings): Resolved {
     const w = c.where;
     const conditions = Object.values(w).filter((v) => v !== undefined).length;
     if (conditions === 0) problems.push(`custom segment "${c.name}": "where" names no condition`);
-    for (const field of Object.keys(CUSTOM_SEGMENT_FIELDS) as CustomSegmentField[]) {
+    for (const field of Object.keys(CUSTOM_SEGMENT_FIELDS) as SegmentFigure[]) {
       const range = w[field];
       if (range !== undefined && range.min === undefined && range.max === undefined) problems.push(`custom segment "${c.name}": ${field} needs min or max`);
       if (range?.min !== undefined && range.max !== undefined && range.min > range.max) problems.push(`custom segment "${c.name}": ${field} min is above max`);
@@ -267,8 +266,8 @@ function maskOf(units: readonly string[], names: readonly string[]): string {
  * of 13 aggregates each). The quintile cut points are percentile_disc over the purchasing
  * customers: one sort per score instead of ranking every row three times.
  *
- * Indexes (migrations/0004_report_customer_index.sql): activities_customer for `acts`,
- * customer_sources_customer is not needed (the crosswalk is read whole, once).
+ * Indexes: activities_customer (migrations/0004_report_customer_index.sql) for `acts`;
+ * activities_report_unit (0003) for `knownUnits`. The crosswalk is read whole, once.
  */
 function scopeCtes(p: Params, options: ReportOptions, s: Resolved, unitList: readonly string[]): string {
   const asOf = p.add(options.asOf);
@@ -382,7 +381,7 @@ scope AS MATERIALIZED (
 function customCondition(p: Params, custom: CustomSegment, unitList: readonly string[]): string {
   const parts: string[] = [];
   const w = custom.where;
-  for (const [field, column] of Object.entries(CUSTOM_SEGMENT_FIELDS) as [CustomSegmentField, string][]) {
+  for (const [field, column] of Object.entries(CUSTOM_SEGMENT_FIELDS) as [SegmentFigure, string][]) {
     const range = w[field];
     if (range?.min !== undefined) parts.push(`${column} >= ${p.add(range.min)}::numeric`);
     if (range?.max !== undefined) parts.push(`${column} <= ${p.add(range.max)}::numeric`);
@@ -391,8 +390,8 @@ function customCondition(p: Params, custom: CustomSegment, unitList: readonly st
   if (w.valueTier !== undefined) parts.push(`tier = ANY (${p.add(w.valueTier)}::text[])`);
   if (w.usesUnits !== undefined) {
     // A unit nobody uses has no bit: then no customer uses it.
-    const known = w.usesUnits.every((u) => unitList.includes(u));
-    parts.push(known ? `(units & ${p.add(maskOf(unitList, w.usesUnits))}::bigint) = ${p.add(maskOf(unitList, w.usesUnits))}::bigint` : 'false');
+    const mask = w.usesUnits.every((u) => unitList.includes(u)) ? p.add(maskOf(unitList, w.usesUnits)) : undefined;
+    parts.push(mask === undefined ? 'false' : `(units & ${mask}::bigint) = ${mask}::bigint`);
   }
   if (w.notUsesUnits !== undefined) parts.push(`(units & ${p.add(maskOf(unitList, w.notUsesUnits))}::bigint) = 0`);
   return parts.length === 0 ? 'true' : `(${parts.join(' AND ')})`;
