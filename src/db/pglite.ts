@@ -52,6 +52,16 @@ export async function openPglite(dir: string, command = 'golden'): Promise<Datab
         }),
       );
     },
+    // One connection: one session, in one transaction (PGlite has no other writer meanwhile).
+    async readSnapshot<T>(_sessions: number, setup: string, fn: (sessions: readonly Queryable[]) => Promise<T>): Promise<T> {
+      return db.transaction(async (tx) => {
+        await tx.exec(`SET TRANSACTION READ ONLY; ${setup}`);
+        const result = await fn([queryable(tx)]);
+        // read only: nothing to commit, and a caught failed statement must not fail the commit
+        await tx.rollback();
+        return result;
+      });
+    },
     // The lock file taken at open already keeps every other process out.
     acquireRunLock: async () => async () => {},
     knex() {

@@ -86,6 +86,35 @@ export async function openPostgres(url: string): Promise<Database> {
         throw error;
       }
     },
+    async readSnapshot<T>(sessions: number, setup: string, fn: (sessions: readonly Queryable[]) => Promise<T>): Promise<T> {
+      const clients: pg.PoolClient[] = [];
+      let failed: unknown;
+      try {
+        const first = await wrap(pool.connect());
+        clients.push(first);
+        await wrap(first.query(`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; ${setup}`));
+        // A server that cannot export (an old standby) leaves the reads to the one session.
+        const id = sessions > 1 ? await first.query<{ id: string }>('SELECT pg_export_snapshot() AS id').then((r) => r.rows[0]?.id, () => undefined) : undefined;
+        if (id !== undefined && /^[0-9A-F-]+$/i.test(id)) {
+          for (let i = 1; i < sessions; i++) {
+            const client = await wrap(pool.connect());
+            clients.push(client);
+            await wrap(client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '${id}'; ${setup}`));
+          }
+        }
+        return await fn(clients.map((c) => queryable(c)));
+      } catch (error) {
+        failed = error;
+        throw error;
+      } finally {
+        // Read only: nothing to commit. A dead connection is dropped, not returned to the pool.
+        const dead = failed !== undefined && isConnectionError(failed);
+        for (const client of clients) {
+          if (!dead) await client.query('ROLLBACK').catch(() => {});
+          client.release(dead ? true : undefined);
+        }
+      }
+    },
     async acquireRunLock(command) {
       const client = await wrap(pool.connect());
       await client.query('SELECT set_config($1, $2, false)', ['application_name', command]);

@@ -28,6 +28,13 @@ export interface Database extends Queryable {
   /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
   /**
+   * Runs fn in one read-only snapshot seen by up to `sessions` sessions, so independent reads
+   * can run at once. PostgreSQL: a REPEATABLE READ transaction exports its snapshot and the
+   * others import it (one session when the server refuses to export); PGlite has a single
+   * connection and gives one. `setup` (SET LOCAL …) runs first in each session.
+   */
+  readSnapshot<T>(sessions: number, setup: string, fn: (sessions: readonly Queryable[]) => Promise<T>): Promise<T>;
+  /**
    * Takes the exclusive run lock (PostgreSQL: a session advisory lock; PGlite: the data folder's
    * lock file, already held while it is open). Throws a UserError naming the holder if taken.
    */

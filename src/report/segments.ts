@@ -267,7 +267,8 @@ function maskOf(units: readonly string[], names: readonly string[]): string {
  * customers: one sort per score instead of ranking every row three times.
  *
  * Indexes: activities_customer (migrations/0004_report_customer_index.sql) for `acts`;
- * activities_report_unit (0003) for `knownUnits`. The crosswalk is read whole, once.
+ * customer_sources_customer (0005) for `crosswalk_units`, also in customer order;
+ * activities_report_unit (0003) for `knownUnits`.
  */
 function scopeCtes(p: Params, options: ReportOptions, s: Resolved, unitList: readonly string[]): string {
   const asOf = p.add(options.asOf);
@@ -323,10 +324,12 @@ acts AS (
   -- merge-joined (1 s less than hashing them)
   ORDER BY a.customer_id
 ),
+-- Each source's unit bit looked up by position (a source not in the config adds none), so the
+-- aggregate streams in index order with no join.
 crosswalk_units AS (
-  SELECT cs.customer_id, bit_or(${bit('u.business_unit')}) AS units
+  SELECT cs.customer_id,
+    coalesce(bit_or((${p.add(s.units.map((u) => maskOf(unitList, [u.businessUnit])))}::bigint[])[array_position(${p.add(s.units.map((u) => u.source))}::text[], cs.source)]), 0) AS units
   FROM customer_sources cs
-  JOIN unnest(${p.add(s.units.map((u) => u.source))}::text[], ${p.add(s.units.map((u) => u.businessUnit))}::text[]) AS u(source, business_unit) ON u.source = cs.source
   GROUP BY cs.customer_id
   ORDER BY cs.customer_id
 ),
@@ -363,6 +366,9 @@ scored AS (
     (pp.nps_sum::numeric / nullif(pp.nps_n, 0))::float8 AS nps_mean,
     ${score('last_purchase', 'r')} AS r, ${score('purchases', 'f')} AS f, ${score('revenue', 'm')} AS m
   FROM population pp CROSS JOIN bounds
+  -- a fence: flattened into its readers, each use of r, f and m below would compute its
+  -- width_bucket again (1 s more on a million customers)
+  OFFSET 0
 ),
 segmented AS (
   SELECT sc.*, (sc.f + sc.m + 1) / 2 AS fm,
@@ -372,7 +378,9 @@ segmented AS (
       ELSE ${p.add(BELOW_TIERS)}::text END AS tier
   FROM scored sc
 ),
-scope AS MATERIALIZED (
+-- Not materialized: each reader computes the scores as it streams (writing a million wide rows
+-- to a tuplestore cost more than computing them twice).
+scope AS NOT MATERIALIZED (
   SELECT * FROM segmented${segment === undefined ? '' : ` WHERE ${custom === undefined ? `segment = ${p.add(segment)}` : customCondition(p, custom, unitList)}`}
 )`;
 }
@@ -463,50 +471,74 @@ function cells(rows: Record<string, unknown>[]): Rows {
 }
 
 /**
- * The report's parts, each one SELECT over `scope` (and `su`, `held`, `all_units`, `rules`) with an `_ord`
- * column giving its row order. They run as one statement (see segmentsReport), so the
- * per-customer figures are computed once.
+ * SQL: the `cube` CTE, the scope summed by every key a part groups by (RFM scores, tier, the
+ * units used, the custom segments a customer is in). A few thousand rows at most, whatever the
+ * number of customers, so the parts below read the million customers once.
  */
-function reportParts(p: Params, options: ReportOptions, s: Resolved, unitList: readonly string[]): Record<string, string> {
+function cubeCte(p: Params, options: ReportOptions, s: Resolved, unitList: readonly string[]): string {
+  const cutoff = `${p.add(options.asOf)}::date - ${p.add(s.churnDays)}::int`;
+  const custom =
+    s.customSegments.length === 0 ? "'{}'::boolean[]" : `ARRAY[${s.customSegments.map((c) => customCondition(p, c, unitList)).join(', ')}]::boolean[]`;
+  return `cube AS (
+  SELECT segment, tier, r, f, m, fm, units, ${custom} AS custom,
+    count(*) AS customers,
+    count(*) FILTER (WHERE activities = 0) AS without_activity,
+    sum(revenue) AS revenue, sum(purchases) AS purchases, sum(orders) AS orders, sum(transactions) AS transactions, sum(tickets) AS tickets,
+    sum(csat_sum) AS csat_sum, sum(csat_n) AS csat_n, sum(promoters) AS promoters, sum(detractors) AS detractors, sum(nps_n) AS nps_n,
+    min(recency_days) AS recency_lo, max(recency_days) AS recency_hi, min(purchases) AS purchases_lo, max(purchases) AS purchases_hi,
+    min(revenue) AS revenue_lo, max(revenue) AS revenue_hi,
+    count(*) FILTER (WHERE last_active IS NOT NULL) AS ever_active,
+    count(*) FILTER (WHERE last_active < ${cutoff}) AS at_risk,
+    sum(revenue) FILTER (WHERE last_active < ${cutoff}) AS revenue_at_risk
+  FROM scope
+  GROUP BY segment, tier, r, f, m, fm, units, 8
+)`;
+}
+
+/** SQL: a segment table row's figures summed over some `cube` rows. */
+const SEGMENT_FIGURES_SQL = `sum(customers)::int AS customers, round(coalesce(sum(revenue), 0), 2)::float8 AS revenue,
+    coalesce(sum(purchases), 0)::int AS orders, coalesce(sum(tickets), 0)::int AS tickets,
+    (sum(csat_sum) / nullif(sum(csat_n), 0))::float8 AS csat,
+    (100.0 * (sum(promoters) - sum(detractors)) / nullif(sum(nps_n), 0))::float8 AS nps`;
+
+/**
+ * The report's parts, each one SELECT over `cube` (and `masks`, `all_units`, `rules`) with an
+ * `_ord` column giving its row order; only the churn list reads customers. They run as one
+ * statement (see segmentsReport), so the per-customer figures are computed once.
+ */
+function reportParts(p: Params, options: ReportOptions, s: Resolved): Record<string, string> {
   const asOf = p.add(options.asOf);
   const churnDays = p.add(s.churnDays);
   const noPurchases = p.add(NO_PURCHASES);
   const other = p.add(OTHER_SEGMENT);
   const below = p.add(BELOW_TIERS);
   return {
-    totals: `SELECT 1 AS _ord, count(*)::int AS customers,
-    count(*) FILTER (WHERE purchases > 0)::int AS purchasing,
-    count(*) FILTER (WHERE activities = 0)::int AS without_activity,
+    totals: `SELECT 1 AS _ord, coalesce(sum(customers), 0)::int AS customers,
+    coalesce(sum(customers) FILTER (WHERE r IS NOT NULL), 0)::int AS purchasing,
+    coalesce(sum(without_activity), 0)::int AS without_activity,
     round(coalesce(sum(revenue), 0), 2)::float8 AS revenue,
     coalesce(sum(orders), 0)::int AS orders,
     coalesce(sum(transactions), 0)::int AS transactions,
     coalesce(sum(tickets), 0)::int AS tickets,
-    (sum(csat_sum)::numeric / nullif(sum(csat_n), 0))::float8 AS csat,
+    (sum(csat_sum) / nullif(sum(csat_n), 0))::float8 AS csat,
     (100.0 * (sum(promoters) - sum(detractors)) / nullif(sum(nps_n), 0))::float8 AS nps
-  FROM scope`,
+  FROM cube`,
 
     segments: `WITH names AS (
     SELECT name, ord FROM rules UNION ALL SELECT ${other}::text, 1000 UNION ALL SELECT ${noPurchases}::text, 1001
   ),
-  agg AS (
-    SELECT segment, count(*)::int AS customers, sum(revenue) AS revenue, sum(purchases)::int AS orders, sum(tickets)::int AS tickets,
-      sum(csat_sum)::int AS csat_sum, sum(csat_n)::int AS csat_n, sum(promoters)::int AS promoters, sum(detractors)::int AS detractors,
-      sum(nps_n)::int AS nps_n
-    FROM scope GROUP BY segment
-  )
+  agg AS (SELECT segment, ${SEGMENT_FIGURES_SQL} FROM cube GROUP BY segment)
   SELECT n.ord AS _ord, n.name AS segment, coalesce(g.customers, 0) AS customers,
     ${pctSql('coalesce(g.customers, 0)', 'sum(coalesce(g.customers, 0)) OVER ()')} AS share,
-    round(coalesce(g.revenue, 0), 2)::float8 AS revenue,
-    coalesce(g.orders, 0) AS orders, coalesce(g.tickets, 0) AS tickets,
-    (g.csat_sum::numeric / nullif(g.csat_n, 0))::float8 AS csat,
-    (100.0 * (g.promoters - g.detractors) / nullif(g.nps_n, 0))::float8 AS nps
+    coalesce(g.revenue, 0) AS revenue, coalesce(g.orders, 0) AS orders, coalesce(g.tickets, 0) AS tickets, g.csat, g.nps
   FROM names n LEFT JOIN agg g ON g.segment = n.name`,
 
-    grid: `SELECT row_number() OVER (ORDER BY r DESC, fm) AS _ord, r, fm, count(*)::int AS n FROM scope WHERE purchases > 0 GROUP BY r, fm`,
+    // r is null exactly for the customers without a purchase
+    grid: `SELECT row_number() OVER (ORDER BY r DESC, fm) AS _ord, r, fm, sum(customers)::int AS n FROM cube WHERE r IS NOT NULL GROUP BY r, fm`,
 
-    ranges: `WITH rr AS (SELECT r AS score, count(*)::int AS n, min(recency_days) AS lo, max(recency_days) AS hi FROM scope WHERE purchases > 0 GROUP BY r),
-    ff AS (SELECT f AS score, min(purchases) AS lo, max(purchases) AS hi FROM scope WHERE purchases > 0 GROUP BY f),
-    mm AS (SELECT m AS score, min(revenue) AS lo, max(revenue) AS hi FROM scope WHERE purchases > 0 GROUP BY m)
+    ranges: `WITH rr AS (SELECT r AS score, sum(customers)::int AS n, min(recency_lo) AS lo, max(recency_hi) AS hi FROM cube WHERE r IS NOT NULL GROUP BY r),
+    ff AS (SELECT f AS score, min(purchases_lo) AS lo, max(purchases_hi) AS hi FROM cube WHERE r IS NOT NULL GROUP BY f),
+    mm AS (SELECT m AS score, min(revenue_lo) AS lo, max(revenue_hi) AS hi FROM cube WHERE r IS NOT NULL GROUP BY m)
   SELECT 6 - g.score AS _ord, g.score, coalesce(rr.n, 0) AS r_customers, rr.lo AS r_min, rr.hi AS r_max, ff.lo AS f_min, ff.hi AS f_max,
     round(mm.lo, 2)::float8 AS m_min, round(mm.hi, 2)::float8 AS m_max
   FROM generate_series(1, 5) AS g(score) LEFT JOIN rr ON rr.score = g.score LEFT JOIN ff ON ff.score = g.score LEFT JOIN mm ON mm.score = g.score`,
@@ -514,27 +546,28 @@ function reportParts(p: Params, options: ReportOptions, s: Resolved, unitList: r
     custom:
       s.customSegments.length === 0
         ? 'SELECT 1 AS _ord WHERE false'
-        : s.customSegments
-            .map(
-              (c, i) => `SELECT ${i} AS _ord, ${p.add(c.name)}::text AS segment, count(*)::int AS customers,
-    ${pctSql('count(*)', '(SELECT count(*) FROM scope)')} AS share,
-    round(coalesce(sum(revenue), 0), 2)::float8 AS revenue, coalesce(sum(purchases), 0)::int AS orders, coalesce(sum(tickets), 0)::int AS tickets,
-    (sum(csat_sum)::numeric / nullif(sum(csat_n), 0))::float8 AS csat,
-    (100.0 * (sum(promoters) - sum(detractors)) / nullif(sum(nps_n), 0))::float8 AS nps
-  FROM scope WHERE ${customCondition(p, c, unitList)}`,
-            )
-            .join('\n  UNION ALL\n  '),
+        : `SELECT i AS _ord, (${p.add(s.customSegments.map((c) => c.name))}::text[])[i] AS segment,
+    coalesce(sum(c.customers) FILTER (WHERE c.custom[i]), 0)::int AS customers,
+    ${pctSql('coalesce(sum(c.customers) FILTER (WHERE c.custom[i]), 0)', 'coalesce(sum(c.customers), 0)')} AS share,
+    round(coalesce(sum(c.revenue) FILTER (WHERE c.custom[i]), 0), 2)::float8 AS revenue,
+    coalesce(sum(c.purchases) FILTER (WHERE c.custom[i]), 0)::int AS orders,
+    coalesce(sum(c.tickets) FILTER (WHERE c.custom[i]), 0)::int AS tickets,
+    (sum(c.csat_sum) FILTER (WHERE c.custom[i]) / nullif(sum(c.csat_n) FILTER (WHERE c.custom[i]), 0))::float8 AS csat,
+    (100.0 * (sum(c.promoters) FILTER (WHERE c.custom[i]) - sum(c.detractors) FILTER (WHERE c.custom[i]))
+      / nullif(sum(c.nps_n) FILTER (WHERE c.custom[i]), 0))::float8 AS nps
+  FROM generate_series(1, ${s.customSegments.length}) AS i LEFT JOIN cube c ON true
+  GROUP BY i`,
 
     tiers: `WITH tiers AS (
     SELECT * FROM unnest(${p.add(s.valueTiers.map((v) => v.name))}::text[], ${p.add(s.valueTiers.map((v) => v.minRevenue))}::numeric[])
       WITH ORDINALITY AS t(name, min_revenue, ord)
   ),
-  agg AS (SELECT tier, count(*)::int AS customers, sum(revenue) AS revenue FROM scope GROUP BY tier),
+  agg AS (SELECT tier, sum(customers) AS customers, sum(revenue) AS revenue FROM cube GROUP BY tier),
   names AS (
     SELECT name, min_revenue, ord FROM tiers UNION ALL SELECT ${below}::text, NULL, 1000 UNION ALL SELECT ${noPurchases}::text, NULL, 1001
   )
   SELECT row_number() OVER (ORDER BY n.min_revenue DESC NULLS LAST, n.ord) AS _ord,
-    n.name AS tier, n.min_revenue::float8 AS min_revenue, coalesce(g.customers, 0) AS customers,
+    n.name AS tier, n.min_revenue::float8 AS min_revenue, coalesce(g.customers, 0)::int AS customers,
     ${pctSql('coalesce(g.customers, 0)', 'sum(coalesce(g.customers, 0)) OVER ()')} AS share,
     round(coalesce(g.revenue, 0), 2)::float8 AS revenue,
     ${pctSql('coalesce(g.revenue, 0)', 'sum(coalesce(g.revenue, 0)) OVER ()')} AS revenue_share,
@@ -569,20 +602,22 @@ function reportParts(p: Params, options: ReportOptions, s: Resolved, unitList: r
   FROM both_units`,
 
     churn: `SELECT 1 AS _ord, ${asOf}::date - ${churnDays}::int AS cutoff,
-    count(*) FILTER (WHERE last_active IS NOT NULL)::int AS ever_active,
-    count(*) FILTER (WHERE last_active < ${asOf}::date - ${churnDays}::int)::int AS at_risk,
-    round(coalesce(sum(revenue) FILTER (WHERE last_active < ${asOf}::date - ${churnDays}::int), 0), 2)::float8 AS revenue_at_risk,
+    coalesce(sum(ever_active), 0)::int AS ever_active,
+    coalesce(sum(at_risk), 0)::int AS at_risk,
+    round(coalesce(sum(revenue_at_risk), 0), 2)::float8 AS revenue_at_risk,
     round(coalesce(sum(revenue), 0), 2)::float8 AS revenue
-  FROM scope`,
+  FROM cube`,
 
-    churnList: `SELECT * FROM (
-    SELECT row_number() OVER (ORDER BY r.revenue DESC, r.customer_id) AS _ord,
-      r.customer_id, nullif(concat_ws(' ', cu.given_name, cu.family_name), '') AS name, r.segment, r.last_active,
-      ${asOf}::date - r.last_active AS days_silent,
-      round(r.revenue, 2)::float8 AS revenue, r.purchases AS orders, r.tickets
-    FROM scope r JOIN customers cu ON cu.id = r.customer_id
-    WHERE r.last_active < ${asOf}::date - ${churnDays}::int
-  ) z WHERE _ord <= ${p.add(CHURN_LIST)}`,
+    // the top of the list first (a top-N sort), then their names
+    churnList: `SELECT row_number() OVER (ORDER BY r.revenue DESC, r.customer_id) AS _ord,
+    r.customer_id, nullif(concat_ws(' ', cu.given_name, cu.family_name), '') AS name, r.segment, r.last_active,
+    ${asOf}::date - r.last_active AS days_silent,
+    round(r.revenue, 2)::float8 AS revenue, r.purchases AS orders, r.tickets
+  FROM (
+    SELECT customer_id, segment, last_active, revenue, purchases, tickets FROM scope
+    WHERE last_active < ${asOf}::date - ${churnDays}::int
+    ORDER BY revenue DESC, customer_id LIMIT ${p.add(CHURN_LIST)}
+  ) r JOIN customers cu ON cu.id = r.customer_id`,
   };
 }
 
@@ -593,13 +628,15 @@ export async function segmentsReport(db: Queryable, options: ReportOptions, sett
   const p = new Params();
   const unitList = await knownUnits(db, s);
   const base = scopeCtes(p, options, s, unitList);
-  const parts = reportParts(p, options, s, unitList);
+  const cube = cubeCte(p, options, s, unitList);
+  const parts = reportParts(p, options, s);
   const [result] = await db.query<Record<string, unknown>>(
     `WITH ${base},
+${cube},
 rules AS (SELECT rl.name, rl.ord FROM unnest(${p.add(s.rules.map((r) => r.name))}::text[]) WITH ORDINALITY AS rl(name, ord)),
 -- Customers in scope by the set of units they use (a handful of distinct sets): every unit
 -- figure is a sum over these.
-masks AS (SELECT units, count(*) AS n FROM scope GROUP BY units),
+masks AS (SELECT units, sum(customers) AS n FROM cube GROUP BY units),
 -- The units shown: those of the config's sources and those anyone uses.
 all_units AS (
   SELECT ub.business_unit, ub.bit FROM unit_bits ub

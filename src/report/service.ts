@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/index.js';
 import { ExitCode, UserError } from '../errors.js';
-import { checkDay, given, int, npsSql, num, pctSql, reportFilters } from './sql.js';
+import { atOnce, checkDay, given, int, npsSql, num, pctSql, type ReportSource, reportFilters } from './sql.js';
 import type { Cell, Chart, Column, Report, ReportOptions, Section, Table } from './types.js';
 
 /**
@@ -58,6 +58,13 @@ function checkSettings(s: ServiceSettings): void {
 /** Statuses that mean "resolved" for a ticket without closed_at (lower-cased). */
 const RESOLVED_STATUSES = "('closed', 'resolved', 'solved')";
 
+/**
+ * SQL: whether ticket `t` is resolved on day `asOf`: closed by the end of that day, or, with no
+ * closed_at, when its status says closed/resolved.
+ */
+const resolvedSql = (t: string, asOf: string) =>
+  `CASE WHEN ${t}.closed_at IS NOT NULL THEN ${t}.closed_at < ${asOf}::date + 1 ELSE lower(coalesce(${t}.status, '')) IN ${RESOLVED_STATUSES} END`;
+
 /** SQL: a duration rounded to two decimals, as float8. */
 const r2 = (expr: string) => `round((${expr})::numeric, 2)::float8`;
 
@@ -65,30 +72,36 @@ const r2 = (expr: string) => `round((${expr})::numeric, 2)::float8`;
  * Parameters shared by the ticket queries: $1 asOf, $2 from, $3 to, $4 business unit, $5 repeat days.
  *
  * `tickets` is every ticket opened in the window (and by asOf), with its state on asOf:
- * resolved (closed_at by the end of asOf; a ticket without closed_at counts as resolved only
- * when its status says closed/resolved), hours (resolution time, only for tickets closed by
+ * resolved (see resolvedSql), hours (resolution time, only for tickets closed by
  * asOf with a closed_at not before the opening), repeat (another ticket of the same customer —
  * any unit, any time before — opened at most $5 days earlier) and age (days from opening to the
  * end of asOf).
  */
 const TICKETS = `
   all_tickets AS (
-    SELECT a.id, a.business_unit, coalesce(a.channel, '(none)') AS channel, coalesce(a.category, '(none)') AS category,
-      lower(coalesce(a.status, '')) AS status, a.occurred_at, a.closed_at, a.customer_id,
-      lag(a.occurred_at) OVER (
-        -- an unattached ticket's customer is its reference (sorting on the id first: text keys only where it is null)
-        PARTITION BY a.customer_id, CASE WHEN a.customer_id IS NULL THEN a.customer_ref_by || ':' || coalesce(a.customer_ref_source, '') || ':' || a.customer_ref END
-        ORDER BY a.occurred_at, a.id) AS previous
+    -- attached tickets in customer order: an index-only scan of activities_ticket, already in
+    -- the window's order; unattached ones (a few) by their reference
+    SELECT a.id, a.business_unit, a.channel, a.category, a.status, a.occurred_at, a.closed_at, a.customer_id,
+      lag(a.occurred_at) OVER (PARTITION BY a.customer_id ORDER BY a.occurred_at, a.id) AS previous
     FROM activities a
-    WHERE a.kind = 'ticket' AND a.occurred_at < $1::date + 1
+    WHERE a.kind = 'ticket' AND a.customer_id IS NOT NULL AND a.occurred_at < $1::date + 1
+    UNION ALL
+    SELECT a.id, a.business_unit, a.channel, a.category, a.status, a.occurred_at, a.closed_at, a.customer_id,
+      lag(a.occurred_at) OVER (PARTITION BY a.customer_ref_by, a.customer_ref_source, a.customer_ref ORDER BY a.occurred_at, a.id) AS previous
+    FROM activities a
+    WHERE a.kind = 'ticket' AND a.customer_id IS NULL AND a.occurred_at < $1::date + 1
   ),
   tickets AS (
-    SELECT t.*,
-      CASE WHEN t.closed_at IS NOT NULL THEN t.closed_at < $1::date + 1 ELSE t.status IN ${RESOLVED_STATUSES} END AS resolved,
+    SELECT t.id, t.business_unit, coalesce(t.channel, '(none)') AS channel, coalesce(t.category, '(none)') AS category,
+      lower(coalesce(t.status, '')) AS status, t.closed_at, t.customer_id,
+      ${resolvedSql('t', '$1')} AS resolved,
+      -- date_part gives float8 directly; extract gives numeric, three times slower here
       CASE WHEN t.closed_at < $1::date + 1 AND t.closed_at >= t.occurred_at
-        THEN extract(epoch FROM t.closed_at - t.occurred_at)::float8 / 3600 END AS hours,
+        THEN date_part('epoch', t.closed_at - t.occurred_at) / 3600 END AS hours,
       coalesce(t.occurred_at - t.previous <= make_interval(days => $5::int), false) AS repeat,
-      extract(epoch FROM ($1::date + 1)::timestamp - t.occurred_at)::float8 / 86400 AS age_days
+      date_part('epoch', ($1::date + 1)::timestamp - t.occurred_at) / 86400 AS age_days,
+      -- the month a timed ticket was closed in (its resolution time counts there)
+      CASE WHEN t.closed_at < $1::date + 1 AND t.closed_at >= t.occurred_at THEN date_trunc('month', t.closed_at) END AS close_month
     FROM all_tickets t
     WHERE ($2::date IS NULL OR t.occurred_at >= $2::date)
       AND ($3::date IS NULL OR t.occurred_at < $3::date + 1)
@@ -134,30 +147,23 @@ interface FeedbackRow {
 
 type LinkRow = Record<string, number | null>;
 
-export async function serviceReport(db: Queryable, options: ReportOptions, settings: ServiceSettings = DEFAULT_SERVICE_SETTINGS): Promise<Report> {
-  checkSettings(settings);
-  const asOf = checkDay('asOf', options.asOf);
-  const fromText = given(options.from);
-  const toText = given(options.to);
-  const from = fromText === undefined ? null : checkDay('from', fromText);
-  const to = toText === undefined ? null : checkDay('to', toText);
-  if (from !== null && to !== null && from > to) throw new UserError(`from ${from} is after to ${to}`, ExitCode.usage);
-  const unit = given(options.businessUnit) ?? null;
-  const base = [asOf, from, to, unit, settings.repeatContactDays];
-  const standards = settings.standards;
-  const target = settings.targetPercent ?? 90;
-
+/** Tickets grouped by unit, channel, category and overall, and by month closed. */
+async function ticketFigures(
+  db: Queryable,
+  base: readonly unknown[],
+  standards: readonly ServiceStandard[],
+): Promise<{ groups: TicketRow[]; monthly: MonthRow[] }> {
   const withins = standards
     .map((_, i) => `${pctSql(`count(*) FILTER (WHERE hours <= $${6 + i}::float8)`, 'count(hours)')} AS within_${i}`)
     .join(',\n       ');
   // Volume, resolution and backlog by unit, channel, category and overall, and the median
   // resolution time by month of closing (every month from the first close to the last): one
-  // statement, so the tickets and their repeat-contact window are computed once.
-  const [ticketParts] = await db.query<{ groups: TicketRow[] | null; monthly: MonthRow[] | null }>(
+  // pass over the tickets, grouped five ways.
+  const [parts] = await db.query<{ groups: TicketRow[] | null; monthly: MonthRow[] | null }>(
     `WITH ${TICKETS},
      grouped AS (
        SELECT GROUPING(business_unit) AS g_unit, GROUPING(channel) AS g_channel, GROUPING(category) AS g_category,
-         business_unit, channel, category,
+         GROUPING(close_month) AS g_month, business_unit, channel, category, close_month,
          count(*) AS volume,
          count(*) FILTER (WHERE resolved) AS resolved,
          count(hours) AS timed,
@@ -171,25 +177,29 @@ export async function serviceReport(db: Queryable, options: ReportOptions, setti
          count(*) FILTER (WHERE repeat) AS repeats,
          ${pctSql('count(*) FILTER (WHERE repeat)', 'count(*)')} AS repeat_pct
        FROM tickets
-       GROUP BY GROUPING SETS ((business_unit), (channel), (category), ())
+       GROUP BY GROUPING SETS ((business_unit), (channel), (category), (), (close_month))
      ),
-     closed AS (SELECT date_trunc('month', closed_at) AS month, hours FROM tickets WHERE hours IS NOT NULL),
-     months AS (SELECT generate_series(min(month), max(month), interval '1 month') AS month FROM closed),
-     monthly AS (
-       SELECT m.month, to_char(m.month, 'YYYY-MM') AS label, count(c.hours) AS tickets,
-         ${r2('percentile_cont(0.5) WITHIN GROUP (ORDER BY c.hours)')} AS median_hours
-       FROM months m LEFT JOIN closed c ON c.month = m.month
-       GROUP BY m.month
-     )
-     SELECT (SELECT json_agg(g ORDER BY g.volume DESC, g.business_unit, g.channel, g.category) FROM grouped g) AS groups,
-       (SELECT json_agg(json_build_object('month', label, 'tickets', tickets, 'median_hours', median_hours) ORDER BY month) FROM monthly) AS monthly`,
+     closes AS (SELECT close_month AS month, timed, median_hours FROM grouped WHERE g_month = 0 AND close_month IS NOT NULL),
+     months AS (SELECT generate_series(min(month), max(month), interval '1 month') AS month FROM closes)
+     SELECT (SELECT json_agg(json_build_object('g_unit', g_unit, 'g_channel', g_channel, 'g_category', g_category,
+                'business_unit', business_unit, 'channel', channel, 'category', category, 'volume', volume, 'resolved', resolved,
+                'timed', timed, 'median_hours', median_hours, 'p90_hours', p90_hours,
+                ${standards.map((_, i) => `'within_${i}', within_${i}`).join(', ')},
+                'backlog', backlog, 'escalated', escalated, 'backlog_median_age', backlog_median_age, 'backlog_max_age', backlog_max_age,
+                'repeats', repeats, 'repeat_pct', repeat_pct)
+              ORDER BY volume DESC, business_unit, channel, category)
+             FROM grouped WHERE g_month = 1) AS groups,
+       (SELECT json_agg(json_build_object('month', to_char(m.month, 'YYYY-MM'), 'tickets', coalesce(c.timed, 0), 'median_hours', c.median_hours) ORDER BY m.month)
+        FROM months m LEFT JOIN closes c ON c.month = m.month) AS monthly`,
     [...base, ...standards.map((s) => s.resolutionHours)],
   );
-  const groups = ticketParts?.groups ?? [];
-  const monthly = ticketParts?.monthly ?? [];
+  return { groups: parts?.groups ?? [], monthly: parts?.monthly ?? [] };
+}
 
-  // Survey answers by channel (not filtered by unit: the answers carry the survey's own unit).
-  const feedback = await db.query<FeedbackRow>(
+/** Survey answers by channel and overall. */
+async function feedbackFigures(db: Queryable, asOf: string, from: string | null, to: string | null, lowCsat: number): Promise<FeedbackRow[]> {
+  // Not filtered by unit: the answers carry the survey's own unit.
+  return db.query<FeedbackRow>(
     `SELECT GROUPING(channel) AS g, channel, count(*) AS answers,
        round(avg(csat), 3)::float8 AS mean_csat,
        count(*) FILTER (WHERE csat <= $4::float8) AS low_csat,
@@ -200,9 +210,12 @@ export async function serviceReport(db: Queryable, options: ReportOptions, setti
              AND ($2::date IS NULL OR occurred_at >= $2::date) AND ($3::date IS NULL OR occurred_at < $3::date + 1)) f
      GROUP BY GROUPING SETS ((channel), ())
      ORDER BY GROUPING(channel), count(*) DESC, channel`,
-    [asOf, from, to, settings.lowCsat],
+    [asOf, from, to, lowCsat],
   );
+}
 
+/** Churn rates by service experience (see loyaltySection). */
+async function churnLink(db: Queryable, asOf: string, settings: ServiceSettings, unit: string | null): Promise<LinkRow> {
   // Churn of customers with an unresolved ticket or a low CSAT answer, against the rest. The
   // population: attached customers with an order, transaction or ticket before the silence
   // window; churned: none inside it (asOf - churnDays + 1 … asOf).
@@ -223,32 +236,52 @@ export async function serviceReport(db: Queryable, options: ReportOptions, setti
     `WITH activity AS (
        -- in customer order: a parallel index-only scan of activities_customer, aggregated as it streams
        SELECT customer_id, min(occurred_at) FILTER (WHERE kind IN ('order', 'transaction', 'ticket')) AS first_at,
-         max(occurred_at) FILTER (WHERE kind IN ('order', 'transaction', 'ticket')) AS last_at
+         max(occurred_at) FILTER (WHERE kind IN ('order', 'transaction', 'ticket')) AS last_at,
+         coalesce(bool_or(kind = 'feedback' AND csat <= $4::float8), false) AS low
        FROM activities
        WHERE customer_id IS NOT NULL AND occurred_at < $1::date + 1
        GROUP BY customer_id
        ORDER BY customer_id
      ),
-     population AS (
-       SELECT customer_id, last_at < $1::date + 1 - $2::int AS churned FROM activity WHERE first_at < $1::date + 1 - $2::int
-     ),
      unresolved AS (
-       SELECT DISTINCT customer_id FROM activities
-       WHERE kind = 'ticket' AND customer_id IS NOT NULL AND occurred_at < $1::date + 1 AND ($3::text IS NULL OR business_unit = $3::text)
-         AND CASE WHEN closed_at IS NOT NULL THEN closed_at >= $1::date + 1
-                  ELSE lower(coalesce(status, '')) NOT IN ${RESOLVED_STATUSES} END
-     ),
-     low AS (
-       SELECT DISTINCT customer_id FROM activities
-       WHERE kind = 'feedback' AND customer_id IS NOT NULL AND occurred_at < $1::date + 1 AND csat <= $4::float8
+       -- in customer order too: an index-only scan of activities_ticket
+       SELECT a.customer_id FROM activities a
+       WHERE a.kind = 'ticket' AND a.customer_id IS NOT NULL AND a.occurred_at < $1::date + 1 AND ($3::text IS NULL OR a.business_unit = $3::text)
+         AND NOT ${resolvedSql('a', '$1')}
+       GROUP BY a.customer_id
+       ORDER BY a.customer_id
      ),
      flagged AS (
-       SELECT p.churned, u.customer_id IS NOT NULL AS unresolved, l.customer_id IS NOT NULL AS low
-       FROM population p LEFT JOIN unresolved u USING (customer_id) LEFT JOIN low l USING (customer_id)
+       SELECT a.last_at < $1::date + 1 - $2::int AS churned, u.customer_id IS NOT NULL AS unresolved, a.low
+       FROM activity a LEFT JOIN unresolved u USING (customer_id)
+       WHERE a.first_at < $1::date + 1 - $2::int
      )
      SELECT ${groupsSql}
      FROM flagged`,
     [asOf, settings.churnDays, unit, settings.lowCsat],
+  );
+  return link ?? {};
+}
+
+export async function serviceReport(db: ReportSource, options: ReportOptions, settings: ServiceSettings = DEFAULT_SERVICE_SETTINGS): Promise<Report> {
+  checkSettings(settings);
+  const asOf = checkDay('asOf', options.asOf);
+  const fromText = given(options.from);
+  const toText = given(options.to);
+  const from = fromText === undefined ? null : checkDay('from', fromText);
+  const to = toText === undefined ? null : checkDay('to', toText);
+  if (from !== null && to !== null && from > to) throw new UserError(`from ${from} is after to ${to}`, ExitCode.usage);
+  const unit = given(options.businessUnit) ?? null;
+  const base = [asOf, from, to, unit, settings.repeatContactDays];
+  const standards = settings.standards;
+  const target = settings.targetPercent ?? 90;
+
+  // The ticket pass is mostly single-threaded (the window, the percentiles); the survey and
+  // churn reads run beside it where the snapshot has a second session.
+  const [{ groups, monthly }, [feedback, link]] = await atOnce(
+    db,
+    (q) => ticketFigures(q, base, standards),
+    async (q) => [await feedbackFigures(q, asOf, from, to, settings.lowCsat), await churnLink(q, asOf, settings, unit)] as const,
   );
 
   return {
@@ -260,7 +293,7 @@ export async function serviceReport(db: Queryable, options: ReportOptions, setti
     sections: [
       ticketsSection(groups, monthly, standards, target, settings.repeatContactDays),
       feedbackSection(feedback, settings.lowCsat),
-      loyaltySection(link ?? {}, settings, unit),
+      loyaltySection(link, settings, unit),
     ],
   };
 }

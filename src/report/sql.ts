@@ -1,3 +1,4 @@
+import type { Queryable } from '../db/index.js';
 import { UserError } from '../errors.js';
 import type { ReportOptions } from './types.js';
 
@@ -6,6 +7,29 @@ import type { ReportOptions } from './types.js';
  * report names, value conversion and the percentage and NPS expressions. Values always travel
  * as parameters; only fixed SQL text and `$n` placeholders are put together here.
  */
+
+/**
+ * What reports read from: one snapshot (see inSnapshot). `others` are further sessions on the
+ * same snapshot, for independent queries that can run at once.
+ */
+export interface ReportSource extends Queryable {
+  readonly others?: readonly Queryable[] | undefined;
+}
+
+/**
+ * Runs two independent reads: at once, on two sessions of the snapshot, where the source has a
+ * second one; one after the other otherwise. On two cores a statement that runs on one (a
+ * window, percentiles) then overlaps one that runs on both. Fails with the first error once
+ * both have ended, so no query is left running on a session being closed.
+ */
+export async function atOnce<A, B>(db: ReportSource, a: (q: Queryable) => Promise<A>, b: (q: Queryable) => Promise<B>): Promise<[A, B]> {
+  const other = db.others?.[0];
+  if (other === undefined) return [await a(db), await b(db)];
+  const [ra, rb] = await Promise.allSettled([a(db), b(other)]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
 
 /** Collects bound values and hands out their `$n` placeholders. */
 export class Params {

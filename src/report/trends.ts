@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/index.js';
 import { UserError } from '../errors.js';
-import { checkDay, fmt, given, int, num, Params, pctSql, npsSql, reportFilters } from './sql.js';
+import { atOnce, checkDay, fmt, given, int, num, Params, pctSql, npsSql, type ReportSource, reportFilters } from './sql.js';
 import type { Cell, Column, Report, ReportOptions, Section, Table } from './types.js';
 
 /**
@@ -84,7 +84,7 @@ function windowConditions(p: Params, w: Window, unit: string | undefined, withFr
   return sql;
 }
 
-export async function trendsReport(db: Queryable, options: ReportOptions): Promise<Report> {
+export async function trendsReport(db: ReportSource, options: ReportOptions): Promise<Report> {
   checkDay('--as-of', options.asOf);
   const from = given(options.from);
   const to = given(options.to);
@@ -127,6 +127,22 @@ export async function trendsReport(db: Queryable, options: ReportOptions): Promi
   }
   const w: Window = { firstMonth: bounds.first_month, lastMonth: bounds.last_month, seriesStart: bounds.series_start, end, from, dataFirst: bounds.data_first ?? bounds.first_month };
 
+  // The monthly series run on both cores; the two ticket reads beside them where the snapshot
+  // has a second session.
+  const [long, [tickets, rising]] = await atOnce(
+    db,
+    (q) => monthlySeries(q, w, unit),
+    async (q) => [await ticketsByMonth(q, w, unit), await risingCategories(q, w, unit)] as const,
+  );
+  return report(buildSections(long, tickets, rising, w, notes));
+}
+
+type LongRow = Record<string, unknown>;
+
+type TicketCount = { dim: string; value: string; month: string; n: number };
+
+/** Every monthly series in long form (one row per series and month), with its changes and usual range. */
+function monthlySeries(db: Queryable, w: Window, unit: string | undefined): Promise<LongRow[]> {
   // Monthly series, their changes and usual ranges, in long form (one row per series and month).
   // Volumes: one pass over the window grouped by month (parallel; the statistics object
   // activities_month tells the planner there are few months). Active and new customers: one
@@ -141,12 +157,13 @@ export async function trendsReport(db: Queryable, options: ReportOptions): Promi
   const endP = p.add(w.end);
   const months = monthIndex(w.lastMonth) - monthIndex(w.seriesStart) + 1;
   const words = Math.ceil(months / MONTHS_PER_WORD);
-  const monthIdx = `((extract(year FROM a.occurred_at)::int * 12 + extract(month FROM a.occurred_at)::int - 1) - ${p.add(monthIndex(w.seriesStart))}::int)`;
+  // date_part, not extract: extract gives numeric, and this runs twice for each of 10M rows
+  const monthIdx = `((date_part('year', a.occurred_at)::int * 12 + date_part('month', a.occurred_at)::int - 1) - ${p.add(monthIndex(w.seriesStart))}::int)`;
   const inWindow = `a.occurred_at >= ${start}::date${windowConditions(p, w, undefined, true)}`;
   const unitCondition = unit === undefined ? '' : ` AND a.business_unit = ${p.add(unit)}`;
   const bytes: string[] = [];
   for (let k = 0; k < words; k++) for (let b = 0; b < MONTHS_PER_WORD / 8; b++) bytes.push(`((coalesce(w${k}, 0) >> ${8 * b}) & 255)::int`);
-  const long = await db.query<Record<string, unknown>>(
+  return db.query<Record<string, unknown>>(
     `WITH months AS (
   SELECT generate_series(${start}::date, ${last}::date, interval '1 month')::date AS month
 ),
@@ -226,13 +243,16 @@ WHERE f.month >= ${first}::date
 ORDER BY f.month, f.series`,
     p.values,
   );
+}
 
+/** Tickets per month by category and by channel, zero-filled. */
+function ticketsByMonth(db: Queryable, w: Window, unit: string | undefined): Promise<TicketCount[]> {
   // Tickets per month by category and by channel, zero-filled.
   // Index: activities_report_kind / activities_report_unit (kind = 'ticket', occurred_at range; includes category, channel).
   const tp = new Params();
   const tFirst = tp.add(w.firstMonth);
   const tLast = tp.add(w.lastMonth);
-  const tickets = await db.query<{ dim: string; value: string; month: string; n: number }>(
+  return db.query<TicketCount>(
     `WITH months AS (SELECT generate_series(${tFirst}::date, ${tLast}::date, interval '1 month')::date AS month),
 t AS (
   SELECT date_trunc('month', a.occurred_at)::date AS month, coalesce(a.category, '(none)') AS category, coalesce(a.channel, '(none)') AS channel
@@ -249,12 +269,15 @@ FROM keys k CROSS JOIN months m LEFT JOIN counts c ON c.dim = k.dim AND c.value 
 ORDER BY k.dim, k.total DESC, k.value, m.month`,
     tp.values,
   );
+}
 
+/** Ticket categories ranked by how their share grew. */
+function risingCategories(db: Queryable, w: Window, unit: string | undefined): Promise<Record<string, unknown>[]> {
   // Rising ticket categories: the last three months of the window against the twelve before.
   // Index: activities_report_kind / activities_report_unit (kind = 'ticket', occurred_at range).
   const rp = new Params();
   const rLast = rp.add(w.lastMonth);
-  const rising = await db.query<Record<string, unknown>>(
+  return db.query<Record<string, unknown>>(
     `WITH months AS (
   SELECT g.i, (${rLast}::date - make_interval(months => 14 - g.i))::date AS month FROM generate_series(0, 14) AS g(i)
 ),
@@ -291,11 +314,8 @@ SELECT category, last3, before, before_months, share_last, share_before, share_l
 FROM shares ORDER BY rank`,
     rp.values,
   );
-
-  return report(buildSections(long, tickets, rising, w, notes));
 }
 
-type LongRow = Record<string, unknown>;
 
 function buildSections(long: LongRow[], tickets: { dim: string; value: string; month: string; n: number }[], rising: LongRow[], w: Window, notes: string[]): Section[] {
   const months = [...new Set(long.map((r) => String(r.month)))];

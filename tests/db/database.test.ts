@@ -6,6 +6,7 @@ import { copyText, copyTextArray, migrate, migrationStatus } from '../../src/db/
 import { acquireLockFile } from '../../src/db/lockfile.js';
 import { resolveConnectOptions } from '../../src/db/connect.js';
 import { ExitCode, UserError } from '../../src/errors.js';
+import { atOnce } from '../../src/report/sql.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 
 describe('connection options', () => {
@@ -104,6 +105,35 @@ describeEachDatabase('database layer', (db, engine) => {
   it('returns counts as numbers and dates as calendar text on both engines', async () => {
     const [row] = await db().query<{ n: number; d: string }>(`SELECT count(*) AS n, DATE '1980-02-29' AS d FROM generate_series(1, 3)`);
     expect(row).toEqual({ n: 3, d: '1980-02-29' });
+  });
+
+  it('gives read sessions that all see one snapshot, read only, and runs reads at once on them', async () => {
+    await db().exec('CREATE TABLE IF NOT EXISTS snapshot_check (v int); DELETE FROM snapshot_check; INSERT INTO snapshot_check VALUES (1)');
+    const seen = await db().readSnapshot(2, '', async (sessions) => {
+      expect(sessions.length).toBe(engine.name === 'postgres' ? 2 : 1);
+      const before = await sessions[0]!.query<{ n: number }>('SELECT count(*) AS n FROM snapshot_check');
+      // PGlite's single connection is inside the snapshot's transaction; only a server has another writer
+      if (engine.name === 'postgres') await db().exec('INSERT INTO snapshot_check VALUES (2)');
+      const source = { ...sessions[0]!, others: sessions.slice(1) };
+      const [a, b] = await atOnce(
+        source,
+        (q) => q.query<{ n: number; pid: number }>('SELECT count(*) AS n, pg_backend_pid() AS pid FROM snapshot_check'),
+        (q) => q.query<{ n: number; pid: number }>('SELECT count(*) AS n, pg_backend_pid() AS pid FROM snapshot_check'),
+      );
+      const write = await sessions[sessions.length - 1]!.exec('INSERT INTO snapshot_check VALUES (3)').then(
+        () => 'written',
+        (e: unknown) => (e as Error).message,
+      );
+      return { before: before[0]!.n, a: a[0]!, b: b[0]!, write };
+    });
+    expect(seen.before).toBe(1);
+    // the row committed meanwhile is not seen by either session
+    expect([seen.a.n, seen.b.n]).toEqual([1, 1]);
+    expect(seen.write).toMatch(/read-only transaction/);
+    if (engine.name === 'postgres') {
+      expect(seen.a.pid).not.toBe(seen.b.pid);
+      expect(await db().query('SELECT v FROM snapshot_check ORDER BY v')).toEqual([{ v: 1 }, { v: 2 }]);
+    }
   });
 
   if (engine.name === 'postgres') {
