@@ -33,3 +33,8 @@ export class UserError extends Error {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The exit code an error ends the command with: a UserError's own, else internal. */
+export function exitCodeOf(error: unknown): ExitCodeValue {
+  return error instanceof UserError ? error.exitCode : ExitCode.internal;
+}

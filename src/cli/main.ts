@@ -45,7 +45,10 @@ program
   .command('run')
   .description('the main job: import every new export, resolve identities, write the reports')
   .addOption(new Option('--max-rejects <n>', 'abort a file that has more rejected rows than this').argParser(nonNegativeInt))
-  .option('--out <dir>', 'reports folder; each run writes <dir>/<date>/report.html and report.json (default: the config\'s reports.outDir)')
+  .option('--out <dir>', 'reports folder; each run writes <dir>/<date>/report.html, report.json, report.csv and csv/ (default: the config\'s reports.outDir)')
+  .option('--dry-run', 'list the files not imported yet and what resolve would do with what is staged; change nothing')
+  .addOption(new Option('--log-format <format>', 'the log on stderr: text lines for people, or JSON lines (time, level, stage, counts, durations)').choices(['text', 'json']).default('text'))
+  .option('--log-pii', 'let e-mails, phone numbers and quoted values appear in the log (redacted by default)')
   .action(action(async () => (await import('./commands/run.js')).default));
 
 program

@@ -10,8 +10,8 @@ export function renderImport(summary: ImportSummary): string {
   const width = Math.max(0, ...summary.files.map((f) => f.source.length));
   for (const f of summary.files) {
     const name = `${f.source.padEnd(width)}  ${path.relative(process.cwd(), f.file) || f.file}`;
-    if (f.status === 'skipped') {
-      lines.push(`  ${name}: skipped, ${f.note}`);
+    if (f.status === 'skipped' || f.status === 'new') {
+      lines.push(`  ${name}: ${f.status === 'new' ? 'new' : 'skipped'}, ${f.note}`);
       continue;
     }
     const parts = [`${fmt.int(f.rowsRead)} read`, `${fmt.int(f.rowsLoaded)} loaded`, `${fmt.int(f.rowsRejected)} rejected`];
@@ -25,8 +25,9 @@ export function renderImport(summary: ImportSummary): string {
   const loaded = summary.files.filter((f) => f.status === 'loaded').length;
   const skipped = summary.files.filter((f) => f.status === 'skipped').length;
   const failed = summary.files.filter((f) => f.status === 'failed').length;
+  const fresh = summary.files.filter((f) => f.status === 'new').length;
   lines.push(
-    `${summary.files.length} file${summary.files.length === 1 ? '' : 's'} (${loaded} loaded, ${skipped} skipped${failed ? `, ${failed} failed` : ''}): ` +
+    `${summary.files.length} file${summary.files.length === 1 ? '' : 's'} (${fresh ? `${fresh} new, ` : ''}${loaded} loaded, ${skipped} skipped${failed ? `, ${failed} failed` : ''}): ` +
       `${fmt.int(summary.rowsRead)} rows read, ${fmt.int(summary.rowsLoaded)} loaded, ${fmt.int(summary.rowsRejected)} rejected ` +
       `in ${fmt.seconds(summary.seconds)} (${fmt.rate(summary.rowsRead, summary.seconds)})`,
   );

@@ -18,6 +18,8 @@ export interface ImportOptions extends PlanOptions {
   /** Files imported at once. @default 2 */
   concurrency?: number | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Only find the files not imported yet (by content): hash them, load nothing. */
+  dryRun?: boolean | undefined;
 }
 
 export interface ImportSummary {
@@ -55,6 +57,7 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
     if (previous && !options.force) {
       return Promise.resolve(skipped(target, `already imported as batch ${previous.id} on ${previous.finishedAt}; use --force to reload`));
     }
+    if (options.dryRun) return Promise.resolve({ ...emptyResult(target, 'new'), note: 'not imported yet (dry run)' });
     return limit(() =>
       importFile(db, target, sha256, {
         defaultCountry: config.defaultCountry,

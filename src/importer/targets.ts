@@ -5,7 +5,8 @@ export type ImportTarget =
   | { kind: 'customers'; name: string; file: string; config: SourceConfig }
   | { kind: 'activities'; name: string; file: string; config: ActivityConfig };
 
-export type FileStatus = 'loaded' | 'skipped' | 'failed';
+/** `new`: not imported yet, and left so by a dry run. */
+export type FileStatus = 'loaded' | 'skipped' | 'failed' | 'new';
 
 export interface FileResult {
   kind: ImportTarget['kind'];

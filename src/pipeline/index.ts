@@ -1,2 +1,2 @@
 export { runPipeline } from './run.js';
-export type { RunOptions, RunSummary } from './run.js';
+export type { RunOptions, RunSummary, RunTotals } from './run.js';

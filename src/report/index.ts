@@ -9,7 +9,7 @@ import type { ReportSource } from './sql.js';
 import type { Report, ReportOptions } from './types.js';
 
 export type { Report, ReportKind, ReportOptions } from './types.js';
-export { writeReportFiles } from './write.js';
+export { writeReportFiles, type ReportFiles } from './write.js';
 export const REPORT_KINDS = ['segments', 'trends', 'service', 'customer', 'quality'] as const;
 export type SingleReportKind = (typeof REPORT_KINDS)[number];
 export { REPORT_FORMATS, render, type ReportFormat } from './render/index.js';

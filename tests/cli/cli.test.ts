@@ -1,4 +1,4 @@
-import { cpSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { RUN_LOCK_KEY } from '../../src/db/postgres.js';
@@ -109,7 +109,22 @@ describe('golden CLI', () => {
       const created = engine.name === 'pglite' ? { options: { dbDir: ws.path('db') }, drop: async () => {} } : await engine.create();
       const flags = created.options.databaseUrl ? ['--database-url', created.options.databaseUrl] : ['--db', created.options.dbDir!];
       try {
-        const first = await golden(['run', '--json', ...flags], { cwd: ws.dir });
+        // A dry run finds the new files and changes nothing
+        const dry = await golden(['run', '--dry-run', ...flags], { cwd: ws.dir });
+        expect(dry.code).toBe(ExitCode.ok);
+        expect(dry.stdout.trim()).toMatch(/^golden run --dry-run: \d+ new files would be imported; .*nothing was changed/);
+        const empty = await golden(['db', 'status', '--json', ...flags], { cwd: ws.dir });
+        expect((JSON.parse(empty.stdout) as { counts: unknown }).counts).toEqual({ batches: 0, staged: 0, activities: 0, customers: 0 });
+
+        const first = await golden(['run', '--json', '--log-format', 'json', ...flags], { cwd: ws.dir });
+        // The log: JSON lines on stderr, a line per step, no personal data
+        const events = first.stderr
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { time: string; level: string; stage: string; message: string });
+        expect(new Set(events.map((e) => e.stage))).toEqual(new Set(['run', 'import', 'resolve', 'vacuum', 'report']));
+        expect(events.at(-1)).toMatchObject({ stage: 'run', message: 'finished', level: 'info' });
+        expect(first.stderr).not.toMatch(/@[a-z0-9-]+\.[a-z]{2,}/i);
         expect([ExitCode.ok, ExitCode.rejects]).toContain(first.code);
         const summary = JSON.parse(first.stdout) as { import: { rowsRead: number; rowsLoaded: number; rowsRejected: number; files: { status: string }[] } };
         expect(summary.import.rowsRead).toBe(summary.import.rowsLoaded + summary.import.rowsRejected);
@@ -117,18 +132,33 @@ describe('golden CLI', () => {
         expect(summary.import.files.every((f) => f.status === 'loaded')).toBe(true);
         expect(first.code).toBe(summary.import.rowsRejected > 0 ? ExitCode.rejects : ExitCode.ok);
         // The run ends with the reports written, a self-contained page and its JSON.
-        const reports = (JSON.parse(first.stdout) as { reports: { html: string; json: string } }).reports;
+        const { reports, totals } = JSON.parse(first.stdout) as {
+          reports: { html: string; json: string; csv: string; csvDir: string };
+          totals: { files: number; rows: number; newCustomers: number; nothingNew: boolean };
+        };
+        expect(totals).toMatchObject({ files: summary.import.files.length, rows: summary.import.rowsRead, nothingNew: false });
+        expect(totals.newCustomers).toBeGreaterThan(0);
         expect(readFileSync(reports.html, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*<svg[\s\S]*<\/html>\s*$/i);
-        const json = JSON.parse(readFileSync(reports.json, 'utf8')) as { sections: { title: string }[] };
+        const json = JSON.parse(readFileSync(reports.json, 'utf8')) as { sections: { title: string; tables: unknown[] }[] };
         expect(json.sections.length).toBeGreaterThan(3);
+        // CSV: every table in report.csv, and one file per table in csv/
+        const tables = json.sections.reduce((n, s) => n + s.tables.length, 0);
+        expect(readdirSync(reports.csvDir).filter((f) => f.endsWith('.csv')).length).toBe(tables);
+        expect(readFileSync(reports.csv, 'utf8').split('\n')[0]).toMatch(/^Section,Table,/);
         const one = await golden(['report', 'customer', 'retail_loyalty:R0000002', '--format', 'json', ...flags], { cwd: ws.dir });
         expect(one.code).toBe(ExitCode.ok);
         expect(one.stdout).toContain('retail_loyalty:R0000002');
 
+        // A night with no new files: one line saying so, exit 0, the same customers
+        const counts = () =>
+          golden(['db', 'status', '--json', ...flags], { cwd: ws.dir }).then((r) => (JSON.parse(r.stdout) as { counts: unknown }).counts);
+        const before = await counts();
         const second = await golden(['run', ...flags], { cwd: ws.dir });
         expect(second.code).toBe(ExitCode.ok);
-        expect(second.stdout).toMatch(/0 loaded, \d+ skipped/);
-        expect(second.stdout).toContain('already imported');
+        expect(second.stdout.trim()).toMatch(
+          new RegExp(`^golden run: no new files \\(${summary.import.files.length} already imported\\); nothing changed in [\\d.]+ s; report: \\S+report\\.html$`),
+        );
+        expect(await counts()).toEqual(before);
 
         const status = await golden(['db', 'status', ...flags], { cwd: ws.dir });
         expect(status.code).toBe(0);

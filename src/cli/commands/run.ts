@@ -1,40 +1,50 @@
 import path from 'node:path';
-import type { ExitCodeValue } from '../../errors.js';
+import { errorMessage, exitCodeOf, type ExitCodeValue } from '../../errors.js';
 import { runPipeline } from '../../pipeline/index.js';
 import { config, withDatabase, type GlobalOptions } from '../context.js';
 import { importProgressText } from '../import-progress.js';
-import { createProgress, peakRssMb, fmt, printData, printJson } from '../output.js';
-import { importExitCode, renderImport } from '../render-import.js';
-import { renderResolve } from '../render-resolve.js';
+import { createProgress, peakRssMb, printData, printJson } from '../output.js';
+import { importExitCode } from '../render-import.js';
+import { createRunLog, type LogFormat } from '../log.js';
+import { runSummaryLine } from '../render-run.js';
 
 export interface RunCommandOptions extends GlobalOptions {
   maxRejects?: number;
   out?: string;
+  dryRun?: boolean;
+  logFormat?: LogFormat;
+  logPii?: boolean;
 }
 
 export default async function runCommand(options: RunCommandOptions): Promise<ExitCodeValue> {
   const cfg = await config(options);
-  return withDatabase(options, 'run', async (db) => {
-    const progress = createProgress();
-    try {
+  const progress = createProgress();
+  const format = options.logFormat ?? 'text';
+  // A log line clears the spinner first; the next progress update brings it back.
+  const log = createRunLog(format, options.logPii === true, (line) => {
+    progress.stop();
+    process.stderr.write(line);
+  });
+  try {
+    return await withDatabase(options, 'run', async (db) => {
       const summary = await runPipeline(db, cfg, {
         import: { maxRejects: options.maxRejects, onProgress: importProgressText(progress) },
         resolve: { onStage: (s) => progress.update(`resolve: ${s}`) },
         // --out is relative to where golden runs; the config's outDir to the config file.
         outDir: options.out === undefined ? undefined : path.resolve(options.out),
+        dryRun: options.dryRun,
+        log,
       });
       progress.stop();
-      if (options.json) {
-        printJson({ ...summary, peakRssMb: peakRssMb() });
-      } else {
-        printData(renderImport(summary.import));
-        printData(renderResolve(summary.resolve));
-        printData(`reports: ${summary.reports.html} (and report.json beside it)`);
-        printData(`golden run finished in ${fmt.seconds(summary.seconds)} on ${summary.database}`);
-      }
+      if (options.json) printJson({ ...summary, peakRssMb: peakRssMb() });
+      else printData(runSummaryLine(summary));
       return importExitCode(summary.import);
-    } finally {
-      progress.stop();
-    }
-  });
+    });
+  } catch (error) {
+    // In JSON the failure is a log line too (the plain message still follows on stderr).
+    if (format === 'json') log({ level: 'error', stage: 'run', message: errorMessage(error), fields: { exitCode: exitCodeOf(error) } });
+    throw error;
+  } finally {
+    progress.stop();
+  }
 }
