@@ -1,5 +1,6 @@
 import { loadConfig, type GoldenConfig } from '../config/index.js';
 import { migrate, openDatabase, resolveConnectOptions, type Database } from '../db/index.js';
+import { say } from './output.js';
 
 /** Flags every command accepts (declared once in main.ts). */
 export interface GlobalOptions {
@@ -7,6 +8,8 @@ export interface GlobalOptions {
   db?: string;
   databaseUrl?: string;
   json?: boolean;
+  /** Seconds to wait for another run's lock (golden run --wait). */
+  wait?: number;
 }
 
 export function config(options: GlobalOptions): Promise<GoldenConfig> {
@@ -15,7 +18,10 @@ export function config(options: GlobalOptions): Promise<GoldenConfig> {
 
 /** Opens the database and brings its schema up to date, so no command runs on an old schema. */
 export async function database(options: GlobalOptions, command: string, { migrateSchema = true } = {}): Promise<Database> {
-  const db = await openDatabase(resolveConnectOptions({ databaseUrl: options.databaseUrl, dbDir: options.db }), `golden ${command}`);
+  const db = await openDatabase(resolveConnectOptions({ databaseUrl: options.databaseUrl, dbDir: options.db }), `golden ${command}`, {
+    waitSeconds: options.wait,
+    onWait: say,
+  });
   try {
     if (migrateSchema) await migrate(db);
     return db;

@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
+import { requestStop, safeStopArmed, stopRequested } from '../pipeline/stop.js';
 import type { GlobalOptions } from './context.js';
 
 function nonNegativeInt(value: string): number {
@@ -49,6 +50,7 @@ program
   .option('--dry-run', 'list the files not imported yet and what resolve would do with what is staged; change nothing')
   .addOption(new Option('--log-format <format>', 'the log on stderr: text lines for people, or JSON lines (time, level, stage, counts, durations)').choices(['text', 'json']).default('text'))
   .option('--log-pii', 'let e-mails, phone numbers and quoted values appear in the log (redacted by default)')
+  .addOption(new Option('--wait <seconds>', 'when another run holds the lock, wait up to this long for it (default: exit 5 at once)').argParser(nonNegativeInt))
   .action(action(async () => (await import('./commands/run.js')).default));
 
 program
@@ -173,9 +175,16 @@ function fail(error: unknown): ExitCodeValue {
   return ExitCode.internal;
 }
 
-// Stop at once on a signal: open transactions roll back when the connection closes.
-process.once('SIGINT', () => process.exit(ExitCode.interrupted));
-process.once('SIGTERM', () => process.exit(ExitCode.terminated));
+// `golden run` stops at its next safe point on SIGINT/SIGTERM (src/pipeline/stop.ts); a second
+// signal, or one to any other command, stops at once: open transactions roll back when the
+// connection closes, so that is safe too, only less tidy.
+for (const [signal, code] of [['SIGINT', ExitCode.interrupted], ['SIGTERM', ExitCode.terminated]] as const) {
+  process.on(signal, () => {
+    if (!safeStopArmed() || stopRequested()) process.exit(code);
+    requestStop(signal);
+    process.stderr.write(`golden: ${signal}: stopping at the next safe point (send it again to stop now)\n`);
+  });
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -1,3 +1,4 @@
+import { waitForLock } from './lock-wait.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import type { ConnectOptions, Database } from './types.js';
@@ -14,7 +15,14 @@ export function resolveConnectOptions(flags: ConnectOptions, env: NodeJS.Process
   return { dbDir: flags.dbDir ?? (env.GOLDEN_DB || DEFAULT_DB_DIR) };
 }
 
-export async function openDatabase(options: ConnectOptions, command = 'golden'): Promise<Database> {
+export interface OpenOptions {
+  /** PGlite: wait this long for another process's lock on the data folder. @default 0 */
+  waitSeconds?: number | undefined;
+  onWait?: ((message: string) => void) | undefined;
+}
+
+export async function openDatabase(options: ConnectOptions, command = 'golden', open: OpenOptions = {}): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  return openPglite(options.dbDir ?? DEFAULT_DB_DIR, command);
+  const dir = options.dbDir ?? DEFAULT_DB_DIR;
+  return waitForLock(open.waitSeconds ?? 0, () => openPglite(dir, command), open.onWait);
 }

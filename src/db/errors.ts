@@ -33,6 +33,19 @@ export function unreachable(target: string, error: unknown): UserError {
   return new UserError(`cannot reach ${target}: ${reason}`, ExitCode.databaseUnreachable);
 }
 
+/**
+ * The connection broke after it had worked (a server restart, pg_terminate_backend, a network
+ * cut): the transaction under way is rolled back by the server, so running again completes it.
+ */
+export function connectionLost(target: string, error: unknown): UserError {
+  const code = (error as { code?: string }).code ?? '';
+  const reason = REASONS[code] ?? (error instanceof Error ? error.message : String(error));
+  return new UserError(
+    `lost the connection to ${target}: ${reason}; the step under way was rolled back, and running again completes it`,
+    ExitCode.databaseUnreachable,
+  );
+}
+
 /** Describes a connection string for messages, without the password. */
 export function describeUrl(url: string): string {
   try {

@@ -1,4 +1,5 @@
-export { DEFAULT_DB_DIR, openDatabase, resolveConnectOptions } from './connect.js';
+export { DEFAULT_DB_DIR, openDatabase, resolveConnectOptions, type OpenOptions } from './connect.js';
+export { waitForLock } from './lock-wait.js';
 export { copyText, copyTextArray } from './copy-text.js';
 export { isConnectionError } from './errors.js';
 export { MIGRATIONS_DIR, migrate, migrationStatus } from './migrate.js';

@@ -54,8 +54,20 @@ export async function migrationStatus(db: Database): Promise<MigrationStatus> {
   return { applied: applied.map((m) => m.name), pending };
 }
 
-/** Applies pending migrations; returns the names applied. */
+/** Key of the advisory lock that queues golden processes migrating one PostgreSQL database. */
+const MIGRATE_LOCK_KEY = 0x676f6c64656e6d; // "goldenm"
+
+/**
+ * Applies pending migrations; returns the names applied. On PostgreSQL two processes starting
+ * on a new database (two cron jobs at once) would both create knex's bookkeeping tables and one
+ * would fail: they queue on an advisory lock, and the second finds nothing pending.
+ */
 export async function migrate(db: Database): Promise<string[]> {
-  const [, applied] = (await db.knex().migrate.latest({ migrationSource: new SqlMigrationSource(db) })) as [number, string[]];
-  return applied;
+  const latest = async () =>
+    ((await db.knex().migrate.latest({ migrationSource: new SqlMigrationSource(db) })) as [number, string[]])[1];
+  if (db.engine === 'pglite') return latest(); // one process at a time already (the lock file)
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK_KEY]);
+    return latest();
+  });
 }

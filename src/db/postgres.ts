@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { ExitCode, UserError } from '../errors.js';
-import { describeUrl, isConnectionError, unreachable } from './errors.js';
+import { connectionLost, describeUrl, isConnectionError, unreachable } from './errors.js';
 import type { Database, Queryable, Row, Session } from './types.js';
 
 // Same value shapes as PGlite: counts and ids as numbers, dates as 'YYYY-MM-DD' text.
@@ -37,14 +37,19 @@ async function lockHeld(pool: pg.Pool): Promise<UserError> {
 export async function openPostgres(url: string): Promise<Database> {
   const label = describeUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: 4, types, connectionTimeoutMillis: 10_000 });
-  // An idle client whose backend dies must not crash the process; the next query reports it.
+  // A client whose backend dies (idle in the pool, or checked out between two queries) must
+  // not crash the process with an unhandled 'error' event; the next query on it reports it.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  let reached = false;
   const wrap = <T>(p: Promise<T>): Promise<T> =>
     p.catch((error: unknown) => {
-      throw isConnectionError(error) ? unreachable(label, error) : error;
+      if (!isConnectionError(error)) throw error;
+      throw reached ? connectionLost(label, error) : unreachable(label, error);
     });
   try {
     await pool.query('SELECT 1');
+    reached = true;
   } catch (error) {
     await pool.end().catch(() => {});
     throw unreachable(label, error);
@@ -73,7 +78,7 @@ export async function openPostgres(url: string): Promise<Database> {
         },
       };
       try {
-        await client.query('BEGIN');
+        await wrap(client.query('BEGIN'));
         const result = await fn(session);
         await wrap(client.query('COMMIT'));
         client.release();

@@ -20,6 +20,8 @@ export interface ImportOptions extends PlanOptions {
   onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** Only find the files not imported yet (by content): hash them, load nothing. */
   dryRun?: boolean | undefined;
+  /** Asked before each file starts loading: true leaves it (and the rest) for the next run. */
+  skip?: (() => boolean) | undefined;
 }
 
 export interface ImportSummary {
@@ -59,13 +61,15 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
     }
     if (options.dryRun) return Promise.resolve({ ...emptyResult(target, 'new'), note: 'not imported yet (dry run)' });
     return limit(() =>
-      importFile(db, target, sha256, {
-        defaultCountry: config.defaultCountry,
-        rejectsDir,
-        force: options.force,
-        maxRejects: options.maxRejects,
-        onProgress: options.onProgress,
-      }),
+      options.skip?.()
+        ? Promise.resolve(skipped(target, 'not started: the run was asked to stop'))
+        : importFile(db, target, sha256, {
+            defaultCountry: config.defaultCountry,
+            rejectsDir,
+            force: options.force,
+            maxRejects: options.maxRejects,
+            onProgress: options.onProgress,
+          }),
     );
   });
   const files = await Promise.all(jobs);

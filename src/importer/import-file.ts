@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database, Session } from '../db/index.js';
 import { UserError } from '../errors.js';
+import { hookPoint } from '../test-hooks.js';
 import type { FileJob } from './copy-lines.js';
 import { MaxRejectsExceeded } from './max-rejects.js';
 import { copySource, workersAvailable } from './file-source.js';
@@ -110,7 +111,13 @@ export async function importFile(db: Database, target: ImportTarget, sha256: str
            rejects_path = $6, finished_at = now() WHERE id = $1`,
         [batchId, result.rowsRead, result.rowsLoaded, result.rowsRejected, result.duplicateKeys, result.rowsRejected > 0 ? rejectsPath : null],
       );
+      // The rejects file is in place before the batch commits: a crash in between leaves a
+      // rejects file for a batch the next run loads again (and writes again), never a loaded
+      // batch without its rejects.
+      result.rejectsFile = await publishRejects(rejectsPartial, rejectsPath, result.rowsRejected);
+      hookPoint('import:before-commit');
     });
+    hookPoint('import:committed');
   } catch (error) {
     if (!(error instanceof MaxRejectsExceeded)) {
       await discardRejects(rejectsPartial);
@@ -129,8 +136,7 @@ export async function importFile(db: Database, target: ImportTarget, sha256: str
     );
     return done();
   }
-  if (result.status === 'loaded') result.rejectsFile = await publishRejects(rejectsPartial, rejectsPath, result.rowsRejected);
-  else await discardRejects(rejectsPartial);
+  if (result.status !== 'loaded') await discardRejects(rejectsPartial);
   return done();
 }
 

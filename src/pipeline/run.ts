@@ -5,6 +5,9 @@ import { importAll, type ImportOptions, type ImportSummary } from '../importer/i
 import { inSnapshot, nightlyReport, writeReportFiles, type ReportFiles } from '../report/index.js';
 import { resolve, type ResolveOptions, type ResolveSummary } from '../resolve/index.js';
 import type { RunLog } from './log.js';
+import { checkStop, stopRequested } from './stop.js';
+import { waitForLock } from '../db/index.js';
+import { hookPoint } from '../test-hooks.js';
 
 export interface RunOptions {
   import?: ImportOptions;
@@ -17,6 +20,8 @@ export interface RunOptions {
   dryRun?: boolean | undefined;
   /** Receives one event per step (counts and durations). */
   log?: RunLog | undefined;
+  /** Wait this long for another run's lock. @default 0 */
+  waitSeconds?: number | undefined;
 }
 
 /** The night in a few numbers: what the one-line summary and the JSON summary carry. */
@@ -54,14 +59,31 @@ export async function runPipeline(db: Database, config: GoldenConfig, options: R
   const started = Date.now();
   const dryRun = options.dryRun === true;
   const log: RunLog = options.log ?? (() => {});
-  const release = await db.acquireRunLock('golden run');
+  const release = await waitForLock(options.waitSeconds ?? 0, () => db.acquireRunLock('golden run'), (message) =>
+    log({ level: 'info', stage: 'run', message }),
+  );
   try {
     log({ level: 'info', stage: 'run', message: dryRun ? 'started (dry run)' : 'started', fields: { database: db.label, pid: process.pid } });
-    const imported = await importAll(db, config, { ...options.import, dryRun });
+    hookPoint('run:locked');
+    await checkStop('before the import');
+    // Each file is its own transaction: a stop asked for meanwhile lets the files under way
+    // finish and starts no other.
+    const imported = await importAll(db, config, { ...options.import, dryRun, skip: stopRequested });
     logImport(log, imported);
+    hookPoint('run:imported');
+    await checkStop('after the import, before resolve');
     // Resolve runs even when nothing was imported: batches an earlier run left unresolved
     // (killed between the stages) and unattached activities are picked up here.
-    const resolved = await resolve(db, config, { ...options.resolve, dryRun });
+    const onStage = options.resolve?.onStage;
+    const resolved = await resolve(db, config, {
+      ...options.resolve,
+      dryRun,
+      onStage: (stage) => {
+        hookPoint(`resolve:${stage}`);
+        onStage?.(stage);
+      },
+    });
+    hookPoint('run:resolved');
     log({
       level: 'info',
       stage: 'resolve',
@@ -81,17 +103,20 @@ export async function runPipeline(db: Database, config: GoldenConfig, options: R
     });
     let reports: ReportFiles | undefined;
     if (!dryRun) {
+      await checkStop('after resolve, before the reports');
       // Import and resolve rewrote activities and the crosswalk: vacuum sets the visibility map
       // the reports' index-only scans need (and clears resolve's dead rows), analyze refreshes
       // the planner's figures. Cheap when little changed: only pages written since are visited.
       let t = Date.now();
       await db.exec('VACUUM (ANALYZE) activities, customer_sources, customers');
+      hookPoint('run:vacuumed');
       log({ level: 'info', stage: 'vacuum', message: 'vacuumed and analyzed', fields: { seconds: (Date.now() - t) / 1000 } });
       t = Date.now();
       const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
       const outDir = path.resolve(config.baseDir, options.outDir ?? config.reports.outDir, asOf);
       reports = await writeReportFiles(await inSnapshot(db, (q) => nightlyReport(q, config, { asOf })), outDir);
       log({ level: 'info', stage: 'report', message: 'written', fields: { asOf, html: reports.html, seconds: (Date.now() - t) / 1000 } });
+      hookPoint('run:reported');
     }
     const totals = runTotals(imported, resolved);
     const seconds = (Date.now() - started) / 1000;

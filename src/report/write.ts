@@ -1,5 +1,6 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { hookPoint } from '../test-hooks.js';
 import { render, renderCsvFiles } from './render/index.js';
 import type { Report } from './types.js';
 
@@ -19,6 +20,8 @@ export interface ReportFiles {
  */
 export async function writeReportFiles(report: Report, dir: string): Promise<ReportFiles> {
   await mkdir(dir, { recursive: true });
+  // What a run killed while writing left behind (this process's names differ by pid).
+  for (const name of await readdir(dir)) if (/\.\d+\.tmp$/.test(name)) await rm(path.join(dir, name), { recursive: true, force: true });
   const out: ReportFiles = {
     html: path.join(dir, 'report.html'),
     json: path.join(dir, 'report.json'),
@@ -29,6 +32,7 @@ export async function writeReportFiles(report: Report, dir: string): Promise<Rep
     const temp = `${file}.${process.pid}.tmp`;
     await writeFile(temp, render(report, format));
     await rename(temp, file);
+    hookPoint(`report:${format}`);
   }
   const tempDir = `${out.csvDir}.${process.pid}.tmp`;
   await rm(tempDir, { recursive: true, force: true });

@@ -6,15 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { engines } from '../helpers/databases.js';
 import { golden, REPO } from '../helpers/cli.js';
-import { Workspace } from '../helpers/workspace.js';
+import { demoWorkspace, Workspace } from '../helpers/workspace.js';
 
 const DEMO = path.join(REPO, 'fixtures/demo');
-
-function demoWorkspace(): Workspace {
-  const ws = new Workspace();
-  cpSync(DEMO, ws.dir, { recursive: true });
-  return ws;
-}
 
 describe('golden CLI', () => {
   const workspaces: Workspace[] = [];

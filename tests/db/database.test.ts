@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyText, copyTextArray, migrate, migrationStatus } from '../../src/db/index.js';
-import { acquireLockFile } from '../../src/db/lockfile.js';
+import { acquireLockFile, processStart } from '../../src/db/lockfile.js';
 import { resolveConnectOptions } from '../../src/db/connect.js';
 import { ExitCode, UserError } from '../../src/errors.js';
 import { atOnce } from '../../src/report/sql.js';
@@ -40,6 +40,24 @@ describe('lock file', () => {
     expect(error!.message).toContain(`in use by pid ${process.ppid} (golden import`);
     release();
     expect(existsSync(lock)).toBe(false);
+  });
+
+  it('records when its owner started, and takes over a lock whose pid now belongs to another process', () => {
+    const release = acquireLockFile(lock, 'golden run');
+    const written = JSON.parse(readFileSync(lock, 'utf8')) as { processStart?: string };
+    expect(written.processStart).toBe(processStart(process.pid));
+    expect(written.processStart).toMatch(/^\d+$/);
+    release();
+    // the parent process is alive, but this lock names a start time it does not have: its
+    // owner died and the pid was given to the parent since
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, startedAt: 'x', command: 'golden run', processStart: '1' }));
+    const again = acquireLockFile(lock, 'golden run');
+    expect(JSON.parse(readFileSync(lock, 'utf8')).pid).toBe(process.pid);
+    again();
+    // with its real start time, the same pid holds the lock
+    writeFileSync(lock, JSON.stringify({ pid: process.ppid, startedAt: 'x', command: 'golden run', processStart: processStart(process.ppid) }));
+    expect(() => acquireLockFile(lock, 'golden run')).toThrow(/in use by pid/);
+    rmSync(lock, { force: true });
   });
 
   it('takes over a lock whose process is gone', () => {

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { parseConfig, type GoldenConfig, type GoldenConfigInput } from '../../src/config/index.js';
+import { REPO } from './cli.js';
 
 /** A temporary folder holding a config and the export files a test writes. */
 export class Workspace {
@@ -27,4 +28,11 @@ export class Workspace {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A workspace holding a copy of the demo project (fixtures/demo: config and exports). */
+export function demoWorkspace(): Workspace {
+  const ws = new Workspace();
+  cpSync(path.join(REPO, 'fixtures/demo'), ws.dir, { recursive: true });
+  return ws;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { errorMessage, exitCodeOf, type ExitCodeValue } from '../../errors.js';
-import { runPipeline } from '../../pipeline/index.js';
+import { armSafeStop, runPipeline } from '../../pipeline/index.js';
 import { config, withDatabase, type GlobalOptions } from '../context.js';
 import { importProgressText } from '../import-progress.js';
 import { createProgress, peakRssMb, printData, printJson } from '../output.js';
@@ -17,6 +17,7 @@ export interface RunCommandOptions extends GlobalOptions {
 }
 
 export default async function runCommand(options: RunCommandOptions): Promise<ExitCodeValue> {
+  armSafeStop();
   const cfg = await config(options);
   const progress = createProgress();
   const format = options.logFormat ?? 'text';
@@ -34,6 +35,7 @@ export default async function runCommand(options: RunCommandOptions): Promise<Ex
         outDir: options.out === undefined ? undefined : path.resolve(options.out),
         dryRun: options.dryRun,
         log,
+        waitSeconds: options.wait,
       });
       progress.stop();
       if (options.json) printJson({ ...summary, peakRssMb: peakRssMb() });

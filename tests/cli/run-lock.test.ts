@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type ConnectOptions } from '../../src/db/index.js';
+import { acquireLockFile } from '../../src/db/lockfile.js';
+import { ExitCode } from '../../src/errors.js';
+import { GOLDEN, golden, type CliResult } from '../helpers/cli.js';
+import { engines, type Engine } from '../helpers/databases.js';
+import { demoWorkspace, type Workspace } from '../helpers/workspace.js';
+import { canonicalDump, type CanonicalDump } from '../resolve/helpers.js';
+
+/**
+ * One `golden run` at a time, stopping on a signal at a safe point, and a dropped connection:
+ * each ends with its documented exit code, and the next run completes the job exactly as an
+ * uninterrupted run would have.
+ */
+
+async function target(engine: Engine, ws: Workspace): Promise<{ flags: string[]; options: ConnectOptions; drop(): Promise<void> }> {
+  if (engine.name === 'pglite') return { flags: ['--db', ws.path('db')], options: { dbDir: ws.path('db') }, drop: async () => {} };
+  const created = await engine.create();
+  return { flags: ['--database-url', created.options.databaseUrl!], options: created.options, drop: created.drop };
+}
+
+async function dump(options: ConnectOptions): Promise<CanonicalDump> {
+  const db = await openDatabase(options);
+  try {
+    return await canonicalDump(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Starts golden and calls `when` with the process once its stderr shows `marker`; resolves
+ * with the result when it ends.
+ */
+function goldenUntil(args: string[], cwd: string, env: Record<string, string>, marker: string, when: (pid: number) => Promise<void> | void): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [GOLDEN, ...args], { cwd, env: { ...process.env, DATABASE_URL: '', CI: 'true', ...env } });
+    let stdout = '';
+    let stderr = '';
+    let fired = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!fired && stderr.includes(marker)) {
+        fired = true;
+        Promise.resolve(when(child.pid!)).catch(reject);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+for (const engine of engines) {
+  describe(`one golden run at a time, signals and lost connections [${engine.name}]`, () => {
+    const workspaces: Workspace[] = [];
+    const fresh = () => {
+      const ws = demoWorkspace();
+      workspaces.push(ws);
+      return ws;
+    };
+    let clean: CanonicalDump;
+    afterAll(() => workspaces.forEach((w) => w.remove()));
+
+    beforeAll(async () => {
+      const ws = fresh();
+      const t = await target(engine, ws);
+      try {
+        expect((await golden(['run', ...t.flags], { cwd: ws.dir })).code).toBe(ExitCode.rejects);
+        clean = await dump(t.options);
+      } finally {
+        await t.drop();
+      }
+    });
+
+    it('lets exactly one of two runs started together work; the other exits 5 naming the holder', async () => {
+      const ws = fresh();
+      const t = await target(engine, ws);
+      try {
+        const results = await Promise.all([golden(['run', ...t.flags], { cwd: ws.dir }), golden(['run', ...t.flags], { cwd: ws.dir })]);
+        const codes = results.map((r) => r.code).sort();
+        expect(codes, results.map((r) => r.stderr).join('\n')).toEqual([ExitCode.rejects, ExitCode.locked]);
+        const loser = results.find((r) => r.code === ExitCode.locked)!;
+        expect(loser.stderr).toMatch(/in use by pid \d+ \(golden run, since |another golden run holds the lock on this database: backend pid \d+ \(golden run, since /);
+        expect(await dump(t.options)).toEqual(clean);
+      } finally {
+        await t.drop();
+      }
+    });
+
+    it('stops at the next safe point on SIGTERM with exit 143, and the next run completes the job', async () => {
+      const ws = fresh();
+      const t = await target(engine, ws);
+      try {
+        // paused right after the import: the signal arrives while the run is busy
+        const stopped = await goldenUntil(['run', ...t.flags], ws.dir, { GOLDEN_PAUSE_AT: 'run:imported', GOLDEN_PAUSE_MS: '1500' }, 'paused at run:imported', (pid) => {
+          process.kill(pid, 'SIGTERM');
+        });
+        expect(stopped.code).toBe(ExitCode.terminated);
+        expect(stopped.stderr).toContain('stopped by SIGTERM after the import, before resolve; what finished is kept');
+        const counts = await openDatabase(t.options).then(async (db) => {
+          try {
+            return (await db.query<{ batches: number; customers: number }>(
+              "SELECT (SELECT count(*) FROM import_batches WHERE status = 'loaded')::int AS batches, (SELECT count(*) FROM customers)::int AS customers",
+            ))[0];
+          } finally {
+            await db.close();
+          }
+        });
+        expect(counts).toEqual({ batches: 8, customers: 0 });
+        const next = await golden(['run', ...t.flags], { cwd: ws.dir });
+        expect(next.code).toBe(ExitCode.ok);
+        expect(await dump(t.options)).toEqual(clean);
+      } finally {
+        await t.drop();
+      }
+    });
+
+    if (engine.name === 'pglite') {
+      it('waits for the lock with --wait, and gives up after it with exit 5', async () => {
+        const ws = fresh();
+        const release = acquireLockFile(`${ws.path('db')}.lock`, 'another golden run');
+        try {
+          const started = Date.now();
+          const gaveUp = await golden(['run', '--wait', '1', '--db', ws.path('db')], { cwd: ws.dir });
+          expect(gaveUp.code).toBe(ExitCode.locked);
+          expect(gaveUp.stderr).toContain(`in use by pid ${process.pid} (another golden run, since `);
+          expect(gaveUp.stderr).toContain('(waited 1 s)');
+          expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+          setTimeout(release, 1500);
+          const waited = await golden(['run', '--wait', '30', '--db', ws.path('db')], { cwd: ws.dir });
+          expect(waited.code).toBe(ExitCode.rejects);
+          expect(waited.stderr).toContain('waiting up to 30 s for the lock');
+        } finally {
+          release();
+        }
+        expect(await dump({ dbDir: ws.path('db') })).toEqual(clean);
+      });
+    }
+
+    if (engine.name === 'postgres') {
+      it('says clearly that the connection was lost when the server ends it mid-run (exit 4), and the next run completes the job', async () => {
+        const ws = fresh();
+        const t = await target(engine, ws);
+        const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await admin.connect();
+        try {
+          const database = new URL(t.options.databaseUrl!).pathname.slice(1);
+          const cut = await goldenUntil(['run', ...t.flags], ws.dir, { GOLDEN_PAUSE_AT: 'resolve:training', GOLDEN_PAUSE_MS: '1500' }, 'paused at resolve:training', async () => {
+            await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+          });
+          expect(cut.code, cut.stderr).toBe(ExitCode.databaseUnreachable);
+          expect(cut.stderr).toMatch(/golden: lost the connection to PostgreSQL at [^:]+:\d+\/\w+: the server terminated the connection; the step under way was rolled back/);
+          const next = await golden(['run', ...t.flags], { cwd: ws.dir });
+          expect(next.code).toBe(ExitCode.ok);
+          expect(await dump(t.options)).toEqual(clean);
+        } finally {
+          await admin.end();
+          await t.drop();
+        }
+      });
+
+      it('waits with --wait for a run holding the advisory lock, then works', async () => {
+        const ws = fresh();
+        const t = await target(engine, ws);
+        const holder = new pg.Client({ connectionString: t.options.databaseUrl, application_name: 'golden run' });
+        try {
+          await holder.connect();
+          await holder.query('SELECT pg_advisory_lock(hashtext($1))', ['golden run']).catch(() => undefined);
+          const { RUN_LOCK_KEY } = await import('../../src/db/postgres.js');
+          await holder.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
+          const gaveUp = await golden(['run', '--wait', '1', ...t.flags], { cwd: ws.dir });
+          expect(gaveUp.code).toBe(ExitCode.locked);
+          expect(gaveUp.stderr).toContain('(waited 1 s)');
+          setTimeout(() => void holder.query('SELECT pg_advisory_unlock_all()'), 1500);
+          const waited = await golden(['run', '--wait', '30', ...t.flags], { cwd: ws.dir });
+          expect(waited.code).toBe(ExitCode.rejects);
+          expect(await dump(t.options)).toEqual(clean);
+        } finally {
+          await holder.end();
+          await t.drop();
+        }
+      });
+    }
+  });
+}
