@@ -39,7 +39,8 @@ async function main(): Promise<void> {
     .option('--delta <n>', 'new or changed records in the nightly delta', (v) => Number(v), 10_000)
     .option('--report-customers <n>', 'customers for the reports benchmark (0 skips it)', (v) => Number(v), 1_000_000)
     .option('--report-activities <n>', 'activity rows for the reports benchmark', (v) => Number(v), 10_000_000)
-    .option('--only <part>', 'run one part: import, resolve, pglite or reports')
+    .option('--nightly-persons <n>', 'persons for the nightly-job benchmark (0 skips it)', (v) => Number(v), 1_000_000)
+    .option('--only <part>', 'run one part: import, resolve, pglite, reports or nightly')
     .option('--seed <n>', 'generator seed', (v) => Number(v), 7)
     .option('--data <dir>', 'where generated data is kept between runs', path.join(REPO, 'bench-data'))
     .parse()
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       delta: number;
       reportCustomers: number;
       reportActivities: number;
+      nightlyPersons: number;
       only?: string;
       seed: number;
       data: string;
@@ -112,6 +114,18 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (options.nightlyPersons > 0 && part('nightly')) {
+    const data = await dataset(options.data, Math.round(options.nightlyPersons * RECORDS_PER_PERSON), options.seed);
+    const db = await scratchDatabase(serverUrl, 'golden_nightly_bench');
+    try {
+      const nights = await nightlyRuns(data, db.url);
+      results.push({ benchmark: 'golden run, first night (customers + activities)', engine: 'PostgreSQL', ...nights.first, target: '≤ 180 s, ≤ 1 GB' });
+      results.push({ benchmark: 'golden run, second night (1% new or changed)', engine: 'PostgreSQL', ...nights.second, target: '≤ 30 s, ≤ 1 GB' });
+    } finally {
+      await db.drop();
+    }
+  }
+
   if (options.reportCustomers > 0 && part('reports')) {
     mkdirSync(options.data, { recursive: true });
     const db = await scratchDatabase(serverUrl, 'golden_report_bench');
@@ -220,6 +234,72 @@ async function nightlyDelta(
   };
 }
 
+interface Measured {
+  rows: number;
+  seconds: number;
+  peakRssMb: number;
+}
+
+/**
+ * `golden run` as cron runs it, twice. The first night loads every export (the four silos and
+ * their activity files) into an empty database, resolves and writes the reports. The second
+ * night adds 1% of the customer records (half of them existing web-shop customers with a
+ * changed e-mail, half new accounts of existing people) and 1% more orders; the files of the
+ * first night are still there and are recognised as imported.
+ */
+async function nightlyRuns(dataDir: string, url: string): Promise<{ first: Measured; second: Measured }> {
+  const out = path.join(dataDir, 'nightly-reports');
+  rmSync(out, { recursive: true, force: true });
+  const night = async (config: string): Promise<Measured> => {
+    const started = Date.now();
+    const summary = JSON.parse(
+      await run([GOLDEN, 'run', '--json', '--log-format', 'json', '--config', config, '--database-url', url, '--out', out], true),
+    ) as { totals: { rows: number }; peakRssMb: number };
+    return { rows: summary.totals.rows, seconds: (Date.now() - started) / 1000, peakRssMb: summary.peakRssMb };
+  };
+  process.stderr.write('nightly: first night …\n');
+  const first = await night(path.join(dataDir, 'golden.config.json'));
+
+  const config = JSON.parse(readFileSync(path.join(dataDir, 'golden.config.json'), 'utf8')) as {
+    sources: Record<string, { files: string }>;
+    activities: Record<string, { files: string }>;
+  };
+  const customers = Object.values(config.sources).reduce((n, s) => n + lineCount(path.join(dataDir, s.files)) - 1, 0);
+  const delta = Math.round(customers / 100);
+  const web = readFileSync(path.join(dataDir, config.sources['web_shop']!.files), 'utf8').split('\n');
+  const body = web.slice(1).filter((l) => l !== '');
+  const half = Math.floor(delta / 2);
+  const changed = body.slice(0, half).map((l) => {
+    const cells = l.split('\t');
+    cells[3] = cells[3] ? `night2.${cells[3]}` : 'night2.customer@gmail.com';
+    return cells.join('\t');
+  });
+  const added = body.slice(half, delta).map((l) => {
+    const cells = l.split('\t');
+    cells[0] = `N${cells[0]}`;
+    return cells.join('\t');
+  });
+  writeFileSync(path.join(dataDir, 'web_shop.night2.csv'), [web[0], ...changed, ...added, ''].join('\n'));
+  const orders = readFileSync(path.join(dataDir, config.activities['retail_orders']!.files), 'latin1').split('\n');
+  const orderRows = orders.slice(1).filter((l) => l !== '');
+  const newOrders = orderRows.slice(0, Math.round(orderRows.length / 100)).map((l) => `N${l}`);
+  writeFileSync(path.join(dataDir, 'retail_orders.night2.csv'), [orders[0], ...newOrders, ''].join('\n'), 'latin1');
+  const second = structuredClone(config) as typeof config;
+  second.sources['web_shop']!.files = 'web_shop*.csv';
+  second.activities['retail_orders']!.files = 'retail_orders*.csv';
+  const secondConfig = path.join(dataDir, 'night2.config.json');
+  writeFileSync(secondConfig, JSON.stringify({ ...JSON.parse(readFileSync(path.join(dataDir, 'golden.config.json'), 'utf8')), ...second }));
+  process.stderr.write(`nightly: second night (${delta.toLocaleString('en-US')} customer records, ${newOrders.length.toLocaleString('en-US')} orders) …\n`);
+  return { first, second: await night(secondConfig) };
+}
+
+function lineCount(file: string): number {
+  const text = readFileSync(file);
+  let n = 0;
+  for (const byte of text) if (byte === 10) n++;
+  return n;
+}
+
 /** Generated exports for about `rows` customer records, reused when already there. */
 async function dataset(root: string, rows: number, seed: number): Promise<string> {
   const persons = Math.round(rows / RECORDS_PER_PERSON);
@@ -259,13 +339,16 @@ async function goldenImport(dataDir: string, dbFlags: string[]): Promise<{ rows:
   return { rows: summary.rowsRead, seconds: summary.seconds, peakRssMb: summary.peakRssMb };
 }
 
-function run(args: string[]): Promise<string> {
+/** Runs golden; its stdout is the result. `quiet` drops its log (stderr) unless it fails. */
+function run(args: string[], quiet = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 || code === 3 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) => (code === 0 || code === 3 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}\n${err}`))));
   });
 }
 

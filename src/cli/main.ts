@@ -158,6 +158,12 @@ program
   .option('-o, --out <file>', 'write to this file (replaced at the end, never half-written) instead of stdout')
   .action(action(async () => (await import('./commands/export.js')).default));
 
+program
+  .command('doctor')
+  .description('check config, database, migrations, input files, output folders and free disk for the nightly job; changes nothing')
+  .option('--out <dir>', "the reports folder golden run is given with --out (default: the config's reports.outDir)")
+  .action(action(async () => (await import('./commands/doctor.js')).default));
+
 const db = program.command('db').description('database schema');
 db.command('migrate').description('apply pending migrations').action(action(async () => (await import('./commands/db.js')).dbMigrate));
 db.command('status').description('show the database, its migrations and contents').action(action(async () => (await import('./commands/db.js')).dbStatus));
