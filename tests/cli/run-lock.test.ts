@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type ConnectOptions } from '../../src/db/index.js';
 import { acquireLockFile } from '../../src/db/lockfile.js';
+import { RUN_LOCK_KEY } from '../../src/db/postgres.js';
 import { ExitCode } from '../../src/errors.js';
-import { GOLDEN, golden, type CliResult } from '../helpers/cli.js';
+import { golden, type CliResult } from '../helpers/cli.js';
 import { engines, type Engine } from '../helpers/databases.js';
 import { demoWorkspace, type Workspace } from '../helpers/workspace.js';
 import { canonicalDump, type CanonicalDump } from '../resolve/helpers.js';
@@ -30,26 +30,19 @@ async function dump(options: ConnectOptions): Promise<CanonicalDump> {
   }
 }
 
-/**
- * Starts golden and calls `when` with the process once its stderr shows `marker`; resolves
- * with the result when it ends.
- */
+/** Runs golden and calls `when` once, as soon as its stderr shows `marker`. */
 function goldenUntil(args: string[], cwd: string, env: Record<string, string>, marker: string, when: (pid: number) => Promise<void> | void): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GOLDEN, ...args], { cwd, env: { ...process.env, DATABASE_URL: '', CI: 'true', ...env } });
-    let stdout = '';
-    let stderr = '';
-    let fired = false;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!fired && stderr.includes(marker)) {
-        fired = true;
-        Promise.resolve(when(child.pid!)).catch(reject);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  let fired: Promise<void> | undefined;
+  const result = golden(args, {
+    cwd,
+    env,
+    onStderr: (stderr, pid) => {
+      if (fired === undefined && stderr.includes(marker)) fired = Promise.resolve(when(pid));
+    },
+  });
+  return result.then(async (r) => {
+    await fired;
+    return r;
   });
 }
 
@@ -168,8 +161,6 @@ for (const engine of engines) {
         const holder = new pg.Client({ connectionString: t.options.databaseUrl, application_name: 'golden run' });
         try {
           await holder.connect();
-          await holder.query('SELECT pg_advisory_lock(hashtext($1))', ['golden run']).catch(() => undefined);
-          const { RUN_LOCK_KEY } = await import('../../src/db/postgres.js');
           await holder.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
           const gaveUp = await golden(['run', '--wait', '1', ...t.flags], { cwd: ws.dir });
           expect(gaveUp.code).toBe(ExitCode.locked);

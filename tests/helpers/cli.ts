@@ -12,8 +12,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would (npm test builds it first), without DATABASE_URL unless given. */
-export function golden(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+/**
+ * Runs the built CLI as a user would (npm test builds it first), without DATABASE_URL unless
+ * given. `onStderr` sees the stderr so far as it grows, with the process id (to signal it).
+ */
+export function golden(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; onStderr?: (stderr: string, pid: number) => void } = {},
+): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, GOLDEN_DB: undefined, CI: 'true', ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
@@ -21,7 +27,10 @@ export function golden(args: readonly string[], options: { cwd?: string; env?: R
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      options.onStderr?.(stderr, child.pid!);
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
