@@ -20,17 +20,35 @@ const types = {
 /** Advisory lock key for "one golden run at a time" on this database. */
 export const RUN_LOCK_KEY = 0x601d3e;
 
-async function lockHeld(pool: pg.Pool): Promise<UserError> {
-  const holder = await pool
-    .query<{ pid: number; app: string; since: Date }>(
-      `SELECT a.pid, a.application_name AS app, a.backend_start AS since
-       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
-      [RUN_LOCK_KEY],
-    )
-    .then((r) => r.rows[0])
-    .catch(() => undefined);
-  const who = holder ? `backend pid ${holder.pid} (${holder.app || 'golden'}, since ${new Date(holder.since).toISOString()})` : 'another session';
+/** Who holds the run lock, and since when. */
+export interface RunLockHolder {
+  pid: number;
+  app: string | null;
+  since: Date | string | null;
+}
+
+/**
+ * The session holding the run lock on the current database, read from pg_locks (asking with
+ * pg_try_advisory_lock would take it when free). Advisory locks are per database, so the
+ * database is part of the match; a bigint key is stored as classid (high 32 bits), objid (low 32
+ * bits) and objsubid 1.
+ */
+export async function runLockHolder(q: Pick<Queryable, 'query'>): Promise<RunLockHolder | undefined> {
+  const [holder] = await q.query<RunLockHolder>(
+    `SELECT l.pid, a.application_name AS app, a.backend_start AS since
+     FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND l.classid = $1 AND l.objid = $2`,
+    [Math.floor(RUN_LOCK_KEY / 2 ** 32), RUN_LOCK_KEY % 2 ** 32],
+  );
+  return holder;
+}
+
+async function lockHeld(q: Queryable): Promise<UserError> {
+  const holder = await runLockHolder(q).catch(() => undefined);
+  const since = holder?.since ? `, since ${new Date(holder.since).toISOString()}` : '';
+  const who = holder ? `backend pid ${holder.pid} (${holder.app || 'golden'}${since})` : 'another session';
   return new UserError(`another golden run holds the lock on this database: ${who}`, ExitCode.locked);
 }
 
@@ -126,7 +144,7 @@ export async function openPostgres(url: string): Promise<Database> {
       const [row] = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RUN_LOCK_KEY])).rows;
       if (!row?.ok) {
         client.release();
-        throw await lockHeld(pool);
+        throw await lockHeld(queryable(pool));
       }
       return async () => {
         await client.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK_KEY]).catch(() => {});

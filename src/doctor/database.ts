@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { MIGRATIONS_DIR, migrationStatus, type Database, type Engine, type MigrationStatus, type Queryable } from '../db/index.js';
-import { RUN_LOCK_KEY } from '../db/postgres.js';
+import { runLockHolder } from '../db/postgres.js';
 import { ExitCode, UserError, errorMessage } from '../errors.js';
 import { fail, ok, orOk, warn, type Finding } from './findings.js';
 
@@ -123,16 +123,7 @@ export async function migrationsOfNewDatabase(): Promise<Finding[]> {
  * read from pg_locks: asking with pg_try_advisory_lock would take it when free.
  */
 export async function checkRunLock(db: Queryable): Promise<Finding[]> {
-  // A bigint key is stored as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
-  const holders = await db.query<{ pid: number; app: string | null; since: Date | string | null }>(
-    `SELECT l.pid, a.application_name AS app, a.backend_start AS since
-     FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND l.classid = $1 AND l.objid = $2`,
-    [Math.floor(RUN_LOCK_KEY / 2 ** 32), RUN_LOCK_KEY % 2 ** 32],
-  );
-  const [holder] = holders;
+  const holder = await runLockHolder(db);
   if (!holder) return [ok('lock', 'no golden run holds the run lock')];
   const since = holder.since ? `, since ${new Date(holder.since).toISOString()}` : '';
   return [
