@@ -1,13 +1,12 @@
 import path from 'node:path';
 import type { GoldenConfig } from '../config/index.js';
-import type { Database } from '../db/index.js';
+import { waitForLock, type Database } from '../db/index.js';
 import { importAll, type ImportOptions, type ImportSummary } from '../importer/index.js';
 import { inSnapshot, nightlyReport, writeReportFiles, type ReportFiles } from '../report/index.js';
 import { resolve, type ResolveOptions, type ResolveSummary } from '../resolve/index.js';
+import { hookPoint } from '../test-hooks.js';
 import type { RunLog } from './log.js';
 import { checkStop, stopRequested } from './stop.js';
-import { waitForLock } from '../db/index.js';
-import { hookPoint } from '../test-hooks.js';
 
 export interface RunOptions {
   import?: ImportOptions;

@@ -1,14 +1,13 @@
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { RUN_LOCK_KEY } from '../../src/db/postgres.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { engines } from '../helpers/databases.js';
-import { golden, REPO } from '../helpers/cli.js';
+import { golden } from '../helpers/cli.js';
 import { demoWorkspace, Workspace } from '../helpers/workspace.js';
 
-const DEMO = path.join(REPO, 'fixtures/demo');
 
 describe('golden CLI', () => {
   const workspaces: Workspace[] = [];
@@ -167,8 +166,7 @@ describe('golden CLI', () => {
 describe('a second run on PostgreSQL while one holds the lock', () => {
   const server = engines.find((e) => e.name === 'postgres');
   it.skipIf(!server)('exits 5 at once naming the holder, and works once the lock is free', async () => {
-    const ws = new Workspace();
-    cpSync(DEMO, ws.dir, { recursive: true });
+    const ws = demoWorkspace();
     const created = await server!.create();
     const flags = ['--database-url', created.options.databaseUrl!];
     // Stands in for a running `golden run`: the same advisory lock, held by another session.

@@ -1,14 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Facts } from '../../src/generator/facts.js';
+import { DEMO_DIR, isDemoOutput } from '../helpers/workspace.js';
 import { makeDataSet, type DataSet } from './helpers.js';
 
-const DEMO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/demo');
-
-/** What `npm run demo` leaves beside the exports (git ignores it): rejects files and the reports folder. */
-const isDemoOutput = (name: string) => name.endsWith('.rejects.csv') || name === 'reports';
+const DEMO = DEMO_DIR;
 
 describe('fixtures/demo', () => {
   let facts: Facts;

@@ -30,9 +30,17 @@ export class Workspace {
   }
 }
 
-/** A workspace holding a copy of the demo project (fixtures/demo: config and exports). */
+export const DEMO_DIR = path.join(REPO, 'fixtures/demo');
+
+/** What `npm run demo` leaves in fixtures/demo (git ignores it): its rejects files and reports. */
+export const isDemoOutput = (name: string): boolean => name.endsWith('.rejects.csv') || name === 'reports';
+
+/**
+ * A workspace holding a copy of the demo project (fixtures/demo: config and exports), without
+ * what an earlier `npm run demo` left there, so every test starts from the checked-in files.
+ */
 export function demoWorkspace(): Workspace {
   const ws = new Workspace();
-  cpSync(path.join(REPO, 'fixtures/demo'), ws.dir, { recursive: true });
+  cpSync(DEMO_DIR, ws.dir, { recursive: true, filter: (src) => path.dirname(src) !== DEMO_DIR || !isDemoOutput(path.basename(src)) });
   return ws;
 }

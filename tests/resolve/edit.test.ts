@@ -1,5 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type GoldenConfig } from '../../src/config/index.js';
 import type { Database, Queryable } from '../../src/db/index.js';
@@ -17,9 +16,9 @@ import {
   undoMerge,
   unmergeCustomer,
 } from '../../src/resolve/index.js';
-import { golden, REPO } from '../helpers/cli.js';
+import { golden } from '../helpers/cli.js';
 import { describeEachDatabase, engines } from '../helpers/databases.js';
-import { Workspace } from '../helpers/workspace.js';
+import { demoWorkspace as copyOfDemo, type Workspace } from '../helpers/workspace.js';
 
 /**
  * Hand edits of the resolution (explain, unmerge, link, split, review) on the 60-person demo:
@@ -27,13 +26,11 @@ import { Workspace } from '../helpers/workspace.js';
  * a later import and resolve.
  */
 
-const DEMO = path.join(REPO, 'fixtures/demo');
 const workspaces: Workspace[] = [];
 afterAll(() => workspaces.forEach((w) => w.remove()));
 
 function demoWorkspace(): Workspace {
-  const ws = new Workspace();
-  cpSync(DEMO, ws.dir, { recursive: true });
+  const ws = copyOfDemo();
   workspaces.push(ws);
   return ws;
 }

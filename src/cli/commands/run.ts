@@ -18,7 +18,6 @@ export interface RunCommandOptions extends GlobalOptions {
 
 export default async function runCommand(options: RunCommandOptions): Promise<ExitCodeValue> {
   armSafeStop();
-  const cfg = await config(options);
   const progress = createProgress();
   const format = options.logFormat ?? 'text';
   // A log line clears the spinner first; the next progress update brings it back.
@@ -27,6 +26,7 @@ export default async function runCommand(options: RunCommandOptions): Promise<Ex
     process.stderr.write(line);
   });
   try {
+    const cfg = await config(options);
     return await withDatabase(options, 'run', async (db) => {
       const summary = await runPipeline(db, cfg, {
         import: { maxRejects: options.maxRejects, onProgress: importProgressText(progress) },
