@@ -15,6 +15,8 @@ export interface ResolveOptions {
   /** Candidate pairs per blocking rule and the pairs rules share. */
   explainBlocking?: boolean;
   onStage?: (stage: string) => void;
+  /** From this many activities waiting for a customer, attach them with their indexes rebuilt. @default BULK_ATTACH_ROWS */
+  bulkAttachRows?: number | undefined;
 }
 
 export interface BlockingReport {
@@ -198,7 +200,7 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
       }
       stage('merging');
       const [{ n: runId }] = (await tx.query<{ n: number }>('SELECT coalesce(max(id), 0) + 1 AS n FROM resolve_runs')) as [{ n: number }];
-      const counts = await writeResolution(tx, config, { runId: Number(runId), modelId: stored.id, batches, startedAt: started }, (s) =>
+      const counts = await writeResolution(tx, config, { runId: Number(runId), modelId: stored.id, batches, startedAt: started, bulkAttachRows: options.bulkAttachRows }, (s) =>
         stage(`write: ${s}`),
       );
       stage('cleanup');
