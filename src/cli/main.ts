@@ -1,6 +1,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
 import { requestStop, safeStopArmed, stopRequested } from '../pipeline/stop.js';
+import { LOG_FORMATS } from './log.js';
 import type { GlobalOptions } from './context.js';
 
 function nonNegativeInt(value: string): number {
@@ -48,7 +49,7 @@ program
   .addOption(new Option('--max-rejects <n>', 'abort a file that has more rejected rows than this').argParser(nonNegativeInt))
   .option('--out <dir>', 'reports folder; each run writes <dir>/<date>/report.html, report.json, report.csv and csv/ (default: the config\'s reports.outDir)')
   .option('--dry-run', 'list the files not imported yet and what resolve would do with what is staged; change nothing')
-  .addOption(new Option('--log-format <format>', 'the log on stderr: text lines for people, or JSON lines (time, level, stage, counts, durations)').choices(['text', 'json']).default('text'))
+  .addOption(new Option('--log-format <format>', 'the log on stderr: text lines for people, or JSON lines (time, level, stage, counts, durations)').choices([...LOG_FORMATS]).default('text'))
   .option('--log-pii', 'let e-mails, phone numbers and quoted values appear in the log (redacted by default)')
   .addOption(new Option('--wait <seconds>', 'when another run holds the lock, wait up to this long for it (default: exit 5 at once)').argParser(nonNegativeInt))
   .action(action(async () => (await import('./commands/run.js')).default));

@@ -26,11 +26,24 @@ export function isConnectionError(error: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message);
 }
 
+/**
+ * True when a connection is beyond use: the driver's own error, or the one clear message it
+ * was already turned into (unreachable, connectionLost). Such a client is dropped, not rolled
+ * back and returned to the pool.
+ */
+export function isDeadConnection(error: unknown): boolean {
+  return isConnectionError(error) || (error instanceof UserError && error.exitCode === ExitCode.databaseUnreachable);
+}
+
+/** The cause in words: a known code's explanation, else the driver's message. */
+function reasonOf(error: unknown): string {
+  const code = (error as { code?: string }).code ?? '';
+  return REASONS[code] ?? (error instanceof Error ? error.message : String(error));
+}
+
 /** One clear line naming host, port and cause, with the documented exit code. */
 export function unreachable(target: string, error: unknown): UserError {
-  const code = (error as { code?: string }).code ?? '';
-  const reason = REASONS[code] ?? (error instanceof Error ? error.message : String(error));
-  return new UserError(`cannot reach ${target}: ${reason}`, ExitCode.databaseUnreachable);
+  return new UserError(`cannot reach ${target}: ${reasonOf(error)}`, ExitCode.databaseUnreachable);
 }
 
 /**
@@ -38,10 +51,8 @@ export function unreachable(target: string, error: unknown): UserError {
  * cut): the transaction under way is rolled back by the server, so running again completes it.
  */
 export function connectionLost(target: string, error: unknown): UserError {
-  const code = (error as { code?: string }).code ?? '';
-  const reason = REASONS[code] ?? (error instanceof Error ? error.message : String(error));
   return new UserError(
-    `lost the connection to ${target}: ${reason}; the step under way was rolled back, and running again completes it`,
+    `lost the connection to ${target}: ${reasonOf(error)}; the step under way was rolled back, and running again completes it`,
     ExitCode.databaseUnreachable,
   );
 }

@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { ExitCode, UserError } from '../errors.js';
-import { connectionLost, describeUrl, isConnectionError, unreachable } from './errors.js';
+import { connectionLost, describeUrl, isConnectionError, isDeadConnection, unreachable } from './errors.js';
 import type { Database, Queryable, Row, Session } from './types.js';
 
 // Same value shapes as PGlite: counts and ids as numbers, dates as 'YYYY-MM-DD' text.
@@ -103,7 +103,7 @@ export async function openPostgres(url: string): Promise<Database> {
         return result;
       } catch (error) {
         // A dead connection cannot roll back; dropping it discards the transaction anyway.
-        const dead = isConnectionError(error);
+        const dead = isDeadConnection(error);
         if (!dead) await client.query('ROLLBACK').catch(() => {});
         client.release(dead ? true : undefined);
         throw error;
@@ -131,7 +131,7 @@ export async function openPostgres(url: string): Promise<Database> {
         throw error;
       } finally {
         // Read only: nothing to commit. A dead connection is dropped, not returned to the pool.
-        const dead = failed !== undefined && isConnectionError(failed);
+        const dead = failed !== undefined && isDeadConnection(failed);
         for (const client of clients) {
           if (!dead) await client.query('ROLLBACK').catch(() => {});
           client.release(dead ? true : undefined);
