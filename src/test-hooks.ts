@@ -21,3 +21,12 @@ export function hookPoint(name: string): void {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.GOLDEN_PAUSE_MS ?? 3000));
   }
 }
+
+/**
+ * `GOLDEN_BULK_ROWS=<n>`: the row count from which activities move in with their indexes
+ * rebuilt, so the crash tests can reach that path on the small demo data. Unset: undefined.
+ */
+export function bulkRowsForTests(): number | undefined {
+  const value = process.env.GOLDEN_BULK_ROWS;
+  return value === undefined || value === '' ? undefined : Number(value);
+}

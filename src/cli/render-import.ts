@@ -16,7 +16,6 @@ export function renderImport(summary: ImportSummary): string {
     }
     const parts = [`${fmt.int(f.rowsRead)} read`, `${fmt.int(f.rowsLoaded)} loaded`, `${fmt.int(f.rowsRejected)} rejected`];
     if (f.duplicateKeys > 0) parts.push(`${fmt.int(f.duplicateKeys)} with a repeated key (kept, flagged)`);
-    if (f.replaced > 0) parts.push(`${fmt.int(f.replaced)} earlier rows replaced`);
     const status = f.status === 'failed' ? `FAILED (${f.note})` : `${parts.join(', ')}, ${fmt.seconds(f.seconds)}`;
     lines.push(`  ${name}: ${status}`);
     for (const [reason, n] of Object.entries(f.rejectsByReason)) lines.push(`      ${fmt.int(n)} × ${reason}`);
@@ -31,6 +30,8 @@ export function renderImport(summary: ImportSummary): string {
       `${fmt.int(summary.rowsRead)} rows read, ${fmt.int(summary.rowsLoaded)} loaded, ${fmt.int(summary.rowsRejected)} rejected ` +
       `in ${fmt.seconds(summary.seconds)} (${fmt.rate(summary.rowsRead, summary.seconds)})`,
   );
+  const staged = summary.files.filter((f) => f.kind === 'activities' && f.status === 'loaded').reduce((n, f) => n + f.rowsLoaded, 0);
+  if (staged > 0) lines.push(`${fmt.int(staged)} activity rows staged: golden resolve (or golden run) moves them into activities, linked to their customers`);
   return lines.join('\n');
 }
 

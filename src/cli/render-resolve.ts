@@ -15,7 +15,18 @@ export function renderResolve(s: ResolveSummary): string {
   lines.push(`  merges              ${fmt.int(s.merges)} (${fmt.int(s.mergedCustomers)} existing customers absorbed)`);
   lines.push(`  refused by guards   ${fmt.int(s.refusedByGuards)}`);
   lines.push(`  review items        ${fmt.int(s.reviewItems)}`);
-  if (!s.dryRun) lines.push(`  activities attached ${fmt.int(s.activitiesAttached)}`);
+  const a = s.activities;
+  if (s.dryRun) {
+    if (a.rows > 0) lines.push(`  activities staged   ${fmt.int(a.rows)} from ${a.batches} file(s) (would move into activities)`);
+  } else {
+    if (a.batches > 0) {
+      const extra = [a.unattached > 0 ? `${fmt.int(a.unattached)} without a known customer yet` : '', a.replaced > 0 ? `${fmt.int(a.replaced)} older rows replaced` : '']
+        .filter(Boolean)
+        .join(', ');
+      lines.push(`  activities moved in ${fmt.int(a.rows)} from ${a.batches} file(s)${extra ? ` (${extra})` : ''}${a.bulk ? ', indexes rebuilt' : ''}`);
+    }
+    lines.push(`  activities attached ${fmt.int(s.activitiesAttached)} (earlier rows whose customer arrived now)`);
+  }
   lines.push(`  model               #${s.model.id}${s.model.trained ? ' (trained on this data)' : ''}`);
   if (s.blocking) {
     lines.push('', 'blocking rule          pairs   only this rule');

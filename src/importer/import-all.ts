@@ -6,7 +6,7 @@ import type { Database } from '../db/index.js';
 import { UserError } from '../errors.js';
 import { planTargetColumns } from './mapping.js';
 import { emptyResult, importFile, readHeader, sha256File } from './import-file.js';
-import { planImport, type PlanOptions } from './plan.js';
+import { planImport, type ImportPlan, type PlanOptions } from './plan.js';
 import { looksLikeUtf8Text } from './sniff.js';
 import type { FileResult, ImportProgress, ImportTarget } from './targets.js';
 
@@ -40,8 +40,7 @@ export interface ImportSummary {
  */
 export async function importAll(db: Database, config: GoldenConfig, options: ImportOptions = {}): Promise<ImportSummary> {
   const started = Date.now();
-  const plan = await planImport(config, options);
-  const warnings = [...plan.warnings, ...(await checkFiles(plan.targets))];
+  const { plan, warnings } = await checkImport(config, options);
 
   const rejectsDir = config.rejectsDir === undefined ? undefined : path.resolve(config.baseDir, config.rejectsDir);
   if (rejectsDir !== undefined) await mkdir(rejectsDir, { recursive: true });
@@ -81,6 +80,16 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
     rowsRejected: sum(files, (f) => f.rowsRejected),
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/**
+ * Plans the import and checks every file's header, loading nothing: a missing mapped column
+ * stops the command before any file is loaded. `golden run`, which imports customer files and
+ * activity files in two steps, checks them all first.
+ */
+export async function checkImport(config: GoldenConfig, options: PlanOptions = {}): Promise<{ plan: ImportPlan; warnings: string[] }> {
+  const plan = await planImport(config, options);
+  return { plan, warnings: [...plan.warnings, ...(await checkFiles(plan.targets))] };
 }
 
 /**

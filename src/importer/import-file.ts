@@ -64,7 +64,6 @@ export function emptyResult(target: ImportTarget, status: FileResult['status'] =
     rowsLoaded: 0,
     rowsRejected: 0,
     duplicateKeys: 0,
-    replaced: 0,
     rejectsByReason: {},
     seconds: 0,
   };
@@ -102,10 +101,10 @@ export async function importFile(db: Database, target: ImportTarget, sha256: str
       const useWorker = options.useWorker ?? (size >= WORKER_MIN_BYTES && workersAvailable());
       const source = copySource(job, (rows) => options.onProgress?.({ file: target.file, rows }), useWorker);
       if (target.kind === 'customers') await tx.copyFrom('staging_records', STAGING_COLUMNS, source.chunks);
-      else await tx.copyFrom('activities', ACTIVITY_COLUMNS, source.chunks);
+      // Activity rows wait in staging until resolve moves them in with their customer.
+      else await tx.copyFrom('staging_activities', ACTIVITY_COLUMNS, source.chunks);
       Object.assign(result, source.outcome());
-      if (target.kind === 'customers') result.duplicateKeys = await flagDuplicateCustomerKeys(tx, batchId);
-      else [result.duplicateKeys, result.replaced] = await settleActivityKeys(tx, batchId);
+      result.duplicateKeys = target.kind === 'customers' ? await flagDuplicateCustomerKeys(tx, batchId) : await countRepeatedActivityKeys(tx, batchId);
       await tx.query(
         `UPDATE import_batches SET rows_read = $2, rows_loaded = $3, rows_rejected = $4, duplicate_keys = $5,
            rejects_path = $6, finished_at = now() WHERE id = $1`,
@@ -150,6 +149,7 @@ async function supersede(tx: Session, target: ImportTarget, sha256: string): Pro
   if (ids.length === 0) return;
   await tx.query('DELETE FROM staging_records WHERE batch_id = ANY($1)', [ids]);
   await tx.query('DELETE FROM activities WHERE batch_id = ANY($1)', [ids]);
+  await tx.query('DELETE FROM staging_activities WHERE batch_id = ANY($1)', [ids]);
 }
 
 /** Keys seen more than once in one file are kept, and flagged for resolve and the quality report. */
@@ -167,25 +167,13 @@ async function flagDuplicateCustomerKeys(tx: Session, batchId: number): Promise<
   return row?.n ?? 0;
 }
 
-/**
- * A newer export of an activity replaces the older row (a ticket exported open, later closed);
- * keys repeated inside one file are kept (order lines) and counted.
- */
-async function settleActivityKeys(tx: Session, batchId: number): Promise<[number, number]> {
-  const [replaced] = await tx.query<{ n: number }>(
-    `WITH gone AS (
-       DELETE FROM activities old USING activities cur
-       WHERE cur.batch_id = $1 AND old.batch_id <> $1
-         AND old.source = cur.source AND old.source_key = cur.source_key
-       RETURNING 1
-     ) SELECT count(*)::int AS n FROM gone`,
-    [batchId],
-  );
+/** Keys repeated inside one file are kept (order lines) and counted. */
+async function countRepeatedActivityKeys(tx: Session, batchId: number): Promise<number> {
   const [dups] = await tx.query<{ n: number }>(
     `SELECT coalesce(sum(n), 0)::int AS n FROM (
-       SELECT count(*) AS n FROM activities WHERE batch_id = $1 GROUP BY source_key HAVING count(*) > 1
+       SELECT count(*) AS n FROM staging_activities WHERE batch_id = $1 GROUP BY source_key HAVING count(*) > 1
      ) d`,
     [batchId],
   );
-  return [dups?.n ?? 0, replaced?.n ?? 0];
+  return dups?.n ?? 0;
 }

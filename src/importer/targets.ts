@@ -21,8 +21,6 @@ export interface FileResult {
   rowsRejected: number;
   /** Rows whose key occurs more than once in the file (kept and flagged). */
   duplicateKeys: number;
-  /** Activity rows of earlier files replaced by a newer export of the same key. */
-  replaced: number;
   rejectsFile?: string;
   rejectsByReason: Record<string, number>;
   seconds: number;

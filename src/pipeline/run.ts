@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { GoldenConfig } from '../config/index.js';
 import { waitForLock, type Database } from '../db/index.js';
-import { importAll, type ImportOptions, type ImportSummary } from '../importer/index.js';
+import { checkImport, importAll, type ImportOptions, type ImportSummary } from '../importer/index.js';
 import { inSnapshot, nightlyReport, writeReportFiles, type ReportFiles } from '../report/index.js';
-import { resolve, type ResolveOptions, type ResolveSummary } from '../resolve/index.js';
+import { resolve, settleActivities, type ResolveOptions, type ResolveSummary } from '../resolve/index.js';
 import { hookPoint } from '../test-hooks.js';
 import type { RunLog } from './log.js';
 import { checkStop, stopRequested } from './stop.js';
@@ -65,23 +65,7 @@ export async function runPipeline(db: Database, config: GoldenConfig, options: R
     log({ level: 'info', stage: 'run', message: dryRun ? 'started (dry run)' : 'started', fields: { database: db.label, pid: process.pid } });
     hookPoint('run:locked');
     await checkStop('before the import');
-    // Each file is its own transaction: a stop asked for meanwhile lets the files under way
-    // finish and starts no other.
-    const imported = await importAll(db, config, { ...options.import, dryRun, skip: stopRequested });
-    logImport(log, imported);
-    hookPoint('run:imported');
-    await checkStop('after the import, before resolve');
-    // Resolve runs even when nothing was imported: batches an earlier run left unresolved
-    // (killed between the stages) and unattached activities are picked up here.
-    const onStage = options.resolve?.onStage;
-    const resolved = await resolve(db, config, {
-      ...options.resolve,
-      dryRun,
-      onStage: (stage) => {
-        hookPoint(`resolve:${stage}`);
-        onStage?.(stage);
-      },
-    });
+    const { imported, resolved } = await importAndResolve(db, config, options, dryRun, log);
     hookPoint('run:resolved');
     log({
       level: 'info',
@@ -96,6 +80,9 @@ export async function runPipeline(db: Database, config: GoldenConfig, options: R
         merges: resolved.merges,
         reviewItems: resolved.reviewItems,
         activitiesAttached: resolved.activitiesAttached,
+        activitiesMoved: resolved.activities.rows,
+        activitiesReplaced: resolved.activities.replaced,
+        activitiesUnattached: resolved.activities.unattached,
         seconds: resolved.seconds,
         stages: resolved.stages,
       },
@@ -124,6 +111,76 @@ export async function runPipeline(db: Database, config: GoldenConfig, options: R
   } finally {
     await release();
   }
+}
+
+/**
+ * Imports and resolves. On PostgreSQL the activity files are parsed and staged while resolve
+ * works on the customers (resolve is mostly one database core, parsing is the other), and the
+ * staged rows move into activities once both are done, with their customers joined in. The
+ * embedded database has one connection, so there the steps run one after the other.
+ */
+async function importAndResolve(
+  db: Database,
+  config: GoldenConfig,
+  options: RunOptions,
+  dryRun: boolean,
+  log: RunLog,
+): Promise<{ imported: ImportSummary; resolved: ResolveSummary }> {
+  const importOptions: ImportOptions = { ...options.import, dryRun, skip: stopRequested };
+  const onStage = options.resolve?.onStage;
+  const resolveOptions: ResolveOptions = {
+    ...options.resolve,
+    dryRun,
+    onStage: (stage) => {
+      hookPoint(`resolve:${stage}`);
+      onStage?.(stage);
+    },
+  };
+  if (dryRun || db.engine === 'pglite') {
+    // Each file is its own transaction: a stop asked for meanwhile lets the files under way
+    // finish and starts no other.
+    const imported = await importAll(db, config, importOptions);
+    logImport(log, imported);
+    hookPoint('run:imported');
+    await checkStop('after the import, before resolve');
+    // Resolve runs even when nothing was imported: batches an earlier run left unresolved
+    // (killed between the stages) and unattached or staged activities are picked up here.
+    return { imported, resolved: await resolve(db, config, resolveOptions) };
+  }
+  // Every file's header is checked before any is loaded, as one import would.
+  await checkImport(config, importOptions);
+  const customers = await importAll(db, config, { ...importOptions, kind: 'customers' });
+  logImport(log, customers);
+  hookPoint('run:imported');
+  await checkStop('after the customer files, before resolve');
+  const [resolving, staging] = await Promise.allSettled([
+    resolve(db, config, { ...resolveOptions, settleActivities: false }),
+    importAll(db, config, { ...importOptions, kind: 'activities' }),
+  ]);
+  // Both are waited for: neither is left running on a connection when the other fails.
+  if (resolving.status === 'rejected') throw resolving.reason;
+  if (staging.status === 'rejected') throw staging.reason;
+  const activities = staging.value;
+  logImport(log, activities);
+  hookPoint('run:staged');
+  await checkStop('after resolve, before the activities move in');
+  const resolved = resolving.value;
+  const t = Date.now();
+  resolved.activities = await settleActivities(db, { bulkRows: options.resolve?.bulkRows, onStage: resolveOptions.onStage });
+  resolved.stages['activities (after the staging)'] = (Date.now() - t) / 1000;
+  resolved.seconds += resolved.activities.seconds;
+  return { imported: mergeImports(customers, activities), resolved };
+}
+
+function mergeImports(a: ImportSummary, b: ImportSummary): ImportSummary {
+  return {
+    files: [...a.files, ...b.files],
+    warnings: [...a.warnings, ...b.warnings],
+    rowsRead: a.rowsRead + b.rowsRead,
+    rowsLoaded: a.rowsLoaded + b.rowsLoaded,
+    rowsRejected: a.rowsRejected + b.rowsRejected,
+    seconds: a.seconds + b.seconds,
+  };
 }
 
 function logImport(log: RunLog, imported: ImportSummary): void {
@@ -160,6 +217,11 @@ export function runTotals(imported: ImportSummary, resolved: ResolveSummary): Ru
     merges: resolved.merges,
     reviewItems: resolved.reviewItems,
     nothingNew:
-      files === 0 && count('failed') === 0 && resolved.batches === 0 && resolved.records.new + resolved.records.changed === 0 && resolved.activitiesAttached === 0,
+      files === 0 &&
+      count('failed') === 0 &&
+      resolved.batches === 0 &&
+      resolved.records.new + resolved.records.changed === 0 &&
+      resolved.activitiesAttached === 0 &&
+      resolved.activities.batches === 0,
   };
 }

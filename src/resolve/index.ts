@@ -1,4 +1,5 @@
 export { resolve, type ResolveOptions, type ResolveSummary, type BlockingReport, type MergePreview } from './resolve.js';
+export { BULK_ROWS, settleActivities, type SettleSummary } from './activities.js';
 export { COMPARISONS } from './comparisons.js';
 export {
   acceptReview,

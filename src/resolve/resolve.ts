@@ -7,6 +7,7 @@ import { probabilityToWeight } from './model.js';
 import { scorePairs } from './score.js';
 import { buildBlocklist, buildDelta, buildLevels, buildPairs, buildRecords, dropScratch, tuneForBulkWork } from './stages.js';
 import { loadModel, trainModel } from './train.js';
+import { settleActivities, stagedActivities, type SettleSummary } from './activities.js';
 import { writeResolution, type WriteCounts } from './write.js';
 
 export interface ResolveOptions {
@@ -15,8 +16,14 @@ export interface ResolveOptions {
   /** Candidate pairs per blocking rule and the pairs rules share. */
   explainBlocking?: boolean;
   onStage?: (stage: string) => void;
-  /** From this many activities waiting for a customer, attach them with their indexes rebuilt. @default BULK_ATTACH_ROWS */
-  bulkAttachRows?: number | undefined;
+  /** From this many activity rows to move or attach, rebuild the indexes concerned rather than update them. @default BULK_ROWS */
+  bulkRows?: number | undefined;
+  /**
+   * Move the staged activity rows into activities after the customers are resolved (a second
+   * transaction). `golden run` says false when it stages activity files while resolve runs, and
+   * moves them itself once both are done. @default true
+   */
+  settleActivities?: boolean | undefined;
 }
 
 export interface BlockingReport {
@@ -32,6 +39,8 @@ export interface MergePreview {
 }
 
 export interface ResolveSummary extends WriteCounts {
+  /** Staged activity rows moved into activities (in a dry run: what is staged). */
+  activities: SettleSummary;
   batches: number;
   records: { new: number; changed: number; unchanged: number };
   candidatePairs: number;
@@ -143,7 +152,7 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
     options.onStage?.(name);
   };
   try {
-    return await db.transaction(async (tx) => {
+    const resolved = await db.transaction(async (tx) => {
       const batchRows = await tx.query<{ id: number }>(
         "SELECT id FROM import_batches WHERE kind = 'customers' AND status = 'loaded' AND resolved_at IS NULL ORDER BY id",
       );
@@ -155,6 +164,12 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
       stage('reading staged records');
       await buildDelta(tx, batches, 'resolve');
       const records = await countChanges(tx);
+      if (batches.length === 0 && records.new + records.changed === 0 && (await loadModel(tx)) === null) {
+        // Never resolved and nothing to resolve (activity files came before any customer file):
+        // no model is trained on nothing, which would then be kept and used for the real data.
+        await dropScratch(tx);
+        return nothingResolved(records, options.dryRun === true, stages);
+      }
       stage('blocking');
       await buildPairs(tx, config);
       const blocking = options.explainBlocking ? await blockingReport(tx, config) : undefined;
@@ -191,6 +206,7 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
           mergedCustomers: graph.absorbed,
           merges: graph.joins,
           activitiesAttached: 0,
+          activities: await stagedActivities(tx),
           reviewItems: graph.review,
           dryRun: true,
           preview: await preview(tx, 20),
@@ -200,13 +216,12 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
       }
       stage('merging');
       const [{ n: runId }] = (await tx.query<{ n: number }>('SELECT coalesce(max(id), 0) + 1 AS n FROM resolve_runs')) as [{ n: number }];
-      const counts = await writeResolution(tx, config, { runId: Number(runId), modelId: stored.id, batches, startedAt: started, bulkAttachRows: options.bulkAttachRows }, (s) =>
+      const counts = await writeResolution(tx, config, { runId: Number(runId), modelId: stored.id, batches, startedAt: started, bulkRows: options.bulkRows }, (s) =>
         stage(`write: ${s}`),
       );
       stage('cleanup');
       await dropScratch(tx);
-      stage('done');
-      const summary: ResolveSummary = { ...base, ...counts, dryRun: false, stages, seconds: (Date.now() - started.getTime()) / 1000 };
+      const summary: ResolveSummary = { ...base, ...counts, activities: NOTHING_SETTLED, dryRun: false, stages, seconds: 0 };
       await tx.query('INSERT INTO resolve_runs (id, model_id, started_at, counts) VALUES ($1, $2, $3, $4)', [
         Number(runId),
         stored.id,
@@ -215,8 +230,34 @@ export async function resolve(db: Database, config: GoldenConfig, options: Resol
       ]);
       return summary;
     });
+    if (options.dryRun) resolved.activities = await stagedActivities(db);
+    else if (options.settleActivities !== false) resolved.activities = await settleActivities(db, { bulkRows: options.bulkRows, onStage: stage });
+    stage('done');
+    resolved.seconds = (Date.now() - started.getTime()) / 1000;
+    return resolved;
   } catch (error) {
     if (error instanceof DryRun) return error.summary;
     throw error;
   }
 }
+
+function nothingResolved(records: ResolveSummary['records'], dryRun: boolean, stages: Record<string, number>): ResolveSummary {
+  return {
+    batches: 0,
+    records,
+    candidatePairs: 0,
+    refusedByGuards: 0,
+    model: { id: 0, trained: false },
+    newCustomers: 0,
+    mergedCustomers: 0,
+    merges: 0,
+    activitiesAttached: 0,
+    reviewItems: 0,
+    activities: NOTHING_SETTLED,
+    dryRun,
+    stages,
+    seconds: 0,
+  };
+}
+
+const NOTHING_SETTLED: SettleSummary = { batches: 0, rows: 0, unattached: 0, replaced: 0, bulk: false, seconds: 0 };

@@ -1,5 +1,7 @@
 import type { GoldenConfig } from '../config/index.js';
+import { keyConstraints, plainIndexes, withoutIndexes } from '../db/bulk-indexes.js';
 import type { Session } from '../db/index.js';
+import { attachActivities, bulkRows } from './activities.js';
 import { ATTRIBUTE_COLUMNS, ATTRIBUTES } from './columns.js';
 import { GOLDEN_COLUMNS, survivorshipSql, survivorshipUpdateSet } from './survivorship.js';
 
@@ -8,16 +10,9 @@ export interface WriteContext {
   modelId: number;
   batches: readonly number[];
   startedAt: Date;
-  /** Attach activities with their customer indexes dropped and rebuilt from this many unattached rows. @default BULK_ATTACH_ROWS */
-  bulkAttachRows?: number | undefined;
+  /** Attach activities with their customer indexes dropped and rebuilt from this many unattached rows. @default bulkRows() */
+  bulkRows?: number | undefined;
 }
-
-/**
- * From this many activities waiting for their customer (a first night), attaching them drops
- * the indexes that hold customer_id and builds them again after: updating 9.6M rows through
- * those indexes took 408 s.
- */
-export const BULK_ATTACH_ROWS = 200_000;
 
 export interface WriteCounts {
   newCustomers: number;
@@ -31,80 +26,18 @@ const ids = (list: readonly number[]) => (list.length === 0 ? 'NULL' : list.map(
 
 /**
  * Runs fn, which loads `table`; when the table is empty (a first load) its indexes and
- * constraints are dropped first and rebuilt after, which is several times faster than keeping
- * them up to date row by row. Inside the resolve transaction, so a crash loses nothing.
- * fn learns whether it runs in bulk mode (no unique index to resolve ON CONFLICT against).
+ * constraints are dropped first and rebuilt after (see withoutIndexes). fn learns whether it
+ * runs in bulk mode (no unique index to resolve ON CONFLICT against).
  */
 async function whenEmptyBulkLoad<T>(tx: Session, table: string, fn: (bulk: boolean) => Promise<T>): Promise<T> {
   const empty = (await tx.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`))[0]?.empty === true;
   if (!empty) return fn(false);
-  const constraints = await tx.query<{ name: string; def: string; type: string }>(
-    `SELECT conname AS name, pg_get_constraintdef(oid) AS def, contype AS type FROM pg_constraint
-     WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype = 'f' DESC, conname`,
-    [table],
-  );
-  for (const c of constraints) await tx.exec(`ALTER TABLE ${table} DROP CONSTRAINT "${c.name}"`);
-  const result = await withoutIndexes(tx, await plainIndexes(tx, table), () => fn(true));
-  // Foreign keys come back NOT VALID: the rows were just written from tables this transaction
-  // holds (batches read, customers created), and checking a million of them again cost ~2 s.
-  // New rows are still checked; PostgreSQL only skips re-reading these.
-  for (const c of [...constraints].reverse()) {
-    const def = c.def.replace(/ NOT VALID$/, '');
-    await tx.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${def}${c.type === 'f' ? ' NOT VALID' : ''}`);
-  }
-  return result;
-}
-
-/** The indexes of `table` that back no constraint; with `column`, those whose definition names it (key, INCLUDE or WHERE). */
-async function plainIndexes(tx: Session, table: string, column?: string): Promise<{ name: string; def: string }[]> {
-  const indexes = await tx.query<{ name: string; def: string }>(
-    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-     WHERE x.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
-     ORDER BY i.relname`,
-    [table],
-  );
-  return column === undefined ? indexes : indexes.filter((i) => new RegExp(`\\b${column}\\b`).test(i.def));
-}
-
-/**
- * Drops the indexes, runs fn and builds them again, all in the caller's transaction: a crash
- * rolls the drop back with everything else.
- */
-async function withoutIndexes<T>(tx: Session, indexes: readonly { name: string; def: string }[], fn: () => Promise<T>): Promise<T> {
-  for (const i of indexes) await tx.exec(`DROP INDEX "${i.name}"`);
-  const result = await fn();
-  if (indexes.length > 0) await tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
-  for (const i of indexes) await tx.exec(i.def);
-  return result;
+  return withoutIndexes(tx, table, [...(await keyConstraints(tx, table)), ...(await plainIndexes(tx, table))], () => fn(true));
 }
 
 async function count(tx: Session, sql: string): Promise<number> {
   const rows = await tx.query<{ n: number }>(sql);
   return Number(rows[0]?.n ?? 0);
-}
-
-/** Gives the activities that wait for a customer theirs: by source key, then by e-mail or phone. Returns how many. */
-async function attachActivities(tx: Session): Promise<number> {
-  const byKey = await count(
-    tx,
-    `WITH by_key AS (
-      UPDATE activities a SET customer_id = cs.customer_id FROM customer_sources cs
-      WHERE a.customer_id IS NULL AND a.customer_ref_by = 'source_key'
-        AND cs.source = a.customer_ref_source AND cs.source_key = a.customer_ref
-      RETURNING 1
-    ) SELECT count(*) AS n FROM by_key`,
-  );
-  const byIdentifier = await count(
-    tx,
-    `WITH by_identifier AS (
-      UPDATE activities a SET customer_id = (
-        SELECT min(ci.customer_id) FROM customer_identifiers ci WHERE ci.kind = a.customer_ref_by AND ci.value = a.customer_ref)
-      WHERE a.customer_id IS NULL AND a.customer_ref_by IN ('email', 'phone')
-        AND EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.kind = a.customer_ref_by AND ci.value = a.customer_ref)
-      RETURNING 1
-    ) SELECT count(*) AS n FROM by_identifier`,
-  );
-  return byKey + byIdentifier;
 }
 
 /**
@@ -250,13 +183,14 @@ export async function writeResolution(
     await tx.exec('INSERT INTO record_keys (key, record_id, rule) SELECT key, record_id, rule FROM rs_keys WHERE is_delta');
   }
 
-  // 8. Activities that had no customer yet find theirs. Many of them (a first night): without
-  // the indexes that hold customer_id, rebuilt once after.
+  // 8. Activities that had no customer yet find theirs (staged rows get theirs as they move in,
+  // after this transaction). Many of them: without the indexes that hold customer_id, rebuilt
+  // once after (9.6M rows: 408 s updating them, 165 s rebuilding).
   const waiting = await count(tx, 'SELECT count(*) AS n FROM activities WHERE customer_id IS NULL');
-  const bulkAttach = waiting >= (ctx.bulkAttachRows ?? BULK_ATTACH_ROWS);
+  const bulkAttach = waiting >= bulkRows(ctx.bulkRows);
   step(bulkAttach ? 'activities (indexes rebuilt)' : 'activities');
   const activitiesAttached = await (bulkAttach
-    ? withoutIndexes(tx, await plainIndexes(tx, 'activities', 'customer_id'), () => attachActivities(tx))
+    ? withoutIndexes(tx, 'activities', await plainIndexes(tx, 'activities', 'customer_id'), () => attachActivities(tx))
     : attachActivities(tx));
 
   step('review queue');

@@ -1,0 +1,157 @@
+import { keyConstraints, plainIndexes, withoutIndexes } from '../db/bulk-indexes.js';
+import type { Database, Queryable, Session } from '../db/index.js';
+import { ACTIVITY_COLUMNS } from '../importer/staging-rows.js';
+import { bulkRowsForTests, hookPoint } from '../test-hooks.js';
+
+/**
+ * From this many rows, moving or attaching activities drops the indexes concerned and builds
+ * them once after, rather than updating them row by row (see withoutIndexes for the figures).
+ */
+export const BULK_ROWS = 200_000;
+
+/**
+ * A move into activities rebuilds its indexes only when it is large beside the table: building
+ * costs about 12 µs per row of the whole table, updating about 47 µs per new row once the
+ * indexes outgrow the cache (measured on 9.6M rows), so rebuilding wins from about a quarter.
+ */
+const BULK_SHARE = 4;
+
+export interface SettleSummary {
+  /** Activity files whose rows moved. */
+  batches: number;
+  /** Rows moved into activities. */
+  rows: number;
+  /** Of those, rows whose customer is not known yet (a later resolve attaches them). */
+  unattached: number;
+  /** Rows dropped because a newer export of the same key came: earlier rows, or staged rows of an older file. */
+  replaced: number;
+  /** The indexes of activities were dropped and built again. */
+  bulk: boolean;
+  seconds: number;
+}
+
+export interface SettleOptions {
+  /** @default BULK_ROWS */
+  bulkRows?: number | undefined;
+  onStage?: ((stage: string) => void) | undefined;
+}
+
+/** The bulk threshold: as given, else the tests' GOLDEN_BULK_ROWS, else BULK_ROWS. */
+export const bulkRows = (given: number | undefined): number => given ?? bulkRowsForTests() ?? BULK_ROWS;
+
+const count = async (tx: Session, sql: string, params: readonly unknown[] = []) =>
+  Number((await tx.query<{ n: number }>(sql, params))[0]?.n ?? 0);
+
+/** The customer an activity names: by source key through the crosswalk, by e-mail or phone through the identifiers. */
+const CUSTOMER_OF = (a: string, cs: string) => `CASE WHEN ${a}.customer_ref_by = 'source_key' THEN ${cs}.customer_id
+  ELSE (SELECT min(ci.customer_id) FROM customer_identifiers ci WHERE ci.kind = ${a}.customer_ref_by AND ci.value = ${a}.customer_ref) END`;
+const CROSSWALK_OF = (a: string, cs: string) =>
+  `${a}.customer_ref_by = 'source_key' AND ${cs}.source = ${a}.customer_ref_source AND ${cs}.source_key = ${a}.customer_ref`;
+
+
+/**
+ * Moves the staged activity rows of every imported, unsettled file into activities, each with
+ * its customer joined in, in one transaction. A newer export of a key replaces the older rows
+ * (a ticket exported open, later closed); among files staged together the newest wins. A crash
+ * rolls the whole move back and the rows stay staged for the next run.
+ */
+export async function settleActivities(db: Database, options: SettleOptions = {}): Promise<SettleSummary> {
+  const started = Date.now();
+  return db.transaction(async (tx) => {
+    // No file can be staged meanwhile (they take the run lock too, but this is the guarantee
+    // that what was counted is what gets moved and truncated).
+    await tx.exec('LOCK TABLE staging_activities IN EXCLUSIVE MODE');
+    const batches = (
+      await tx.query<{ id: number; source: string }>(
+        "SELECT id, source FROM import_batches WHERE kind = 'activities' AND status = 'loaded' AND settled_at IS NULL ORDER BY id",
+      )
+    ).map((b) => ({ id: Number(b.id), source: b.source }));
+    const summary: SettleSummary = { batches: batches.length, rows: 0, unattached: 0, replaced: 0, bulk: false, seconds: 0 };
+    if (batches.length === 0) return summary;
+    options.onStage?.('activities: planning');
+    await tx.exec('ANALYZE staging_activities');
+    const staged = await count(tx, 'SELECT count(*) AS n FROM staging_activities');
+    const existing = await count(tx, "SELECT greatest(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = 'activities'::regclass");
+    const empty = await count(tx, 'SELECT count(*) AS n FROM (SELECT 1 FROM activities LIMIT 1) x') === 0;
+    summary.bulk = staged >= bulkRows(options.bulkRows) && staged * BULK_SHARE >= existing;
+
+    const move = async () => {
+      options.onStage?.('activities: replacing');
+      if (!empty) {
+        summary.replaced += await count(
+          tx,
+          `WITH gone AS (
+             DELETE FROM activities a USING (SELECT DISTINCT source, source_key FROM staging_activities) s
+             WHERE a.source = s.source AND a.source_key = s.source_key RETURNING 1
+           ) SELECT count(*) AS n FROM gone`,
+        );
+      }
+      // Two staged files of one source may repeat keys: only the newest file's rows go in.
+      const repeated = new Set(batches.map((b) => b.source)).size < batches.length;
+      let olderStaged = 0;
+      if (repeated) {
+        olderStaged = await count(
+          tx,
+          `WITH gone AS (
+             DELETE FROM staging_activities s USING (
+               SELECT source, source_key, max(batch_id) AS newest FROM staging_activities GROUP BY source, source_key HAVING min(batch_id) <> max(batch_id)
+             ) n WHERE s.source = n.source AND s.source_key = n.source_key AND s.batch_id < n.newest RETURNING 1
+           ) SELECT count(*) AS n FROM gone`,
+        );
+        summary.replaced += olderStaged;
+      }
+      options.onStage?.('activities: moving');
+      // staging_activities has the columns the import COPYs into it, all of which activities has too.
+      await tx.exec(`INSERT INTO activities (${ACTIVITY_COLUMNS.join(', ')}, customer_id)
+        SELECT ${ACTIVITY_COLUMNS.map((c) => `a.${c}`).join(', ')}, ${CUSTOMER_OF('a', 'cs')}
+        FROM staging_activities a LEFT JOIN customer_sources cs ON ${CROSSWALK_OF('a', 'cs')}`);
+      summary.rows = staged - olderStaged;
+      if (summary.bulk) options.onStage?.('activities: building indexes');
+      hookPoint('settle:moved');
+    };
+    if (summary.bulk) {
+      await withoutIndexes(tx, 'activities', [...(await keyConstraints(tx, 'activities')), ...(await plainIndexes(tx, 'activities'))], move);
+    } else {
+      await move();
+    }
+    options.onStage?.('activities: done');
+    summary.unattached = await count(tx, 'SELECT count(*) AS n FROM activities WHERE customer_id IS NULL AND batch_id = ANY ($1)', [batches.map((b) => b.id)]);
+    await tx.query('UPDATE import_batches SET settled_at = now() WHERE id = ANY ($1)', [batches.map((b) => b.id)]);
+    await tx.exec('TRUNCATE staging_activities');
+    hookPoint('settle:before-commit');
+    summary.seconds = (Date.now() - started) / 1000;
+    return summary;
+  });
+}
+
+/** Gives the activities that wait for a customer theirs: by source key, then by e-mail or phone. Returns how many. */
+export async function attachActivities(tx: Session): Promise<number> {
+  const byKey = await count(
+    tx,
+    `WITH by_key AS (
+      UPDATE activities a SET customer_id = cs.customer_id FROM customer_sources cs
+      WHERE a.customer_id IS NULL AND ${CROSSWALK_OF('a', 'cs')}
+      RETURNING 1
+    ) SELECT count(*) AS n FROM by_key`,
+  );
+  const byIdentifier = await count(
+    tx,
+    `WITH by_identifier AS (
+      UPDATE activities a SET customer_id = (
+        SELECT min(ci.customer_id) FROM customer_identifiers ci WHERE ci.kind = a.customer_ref_by AND ci.value = a.customer_ref)
+      WHERE a.customer_id IS NULL AND a.customer_ref_by IN ('email', 'phone')
+        AND EXISTS (SELECT 1 FROM customer_identifiers ci WHERE ci.kind = a.customer_ref_by AND ci.value = a.customer_ref)
+      RETURNING 1
+    ) SELECT count(*) AS n FROM by_identifier`,
+  );
+  return byKey + byIdentifier;
+}
+
+/** What a settle would move now: the unsettled activity files and their staged rows. */
+export async function stagedActivities(tx: Queryable): Promise<SettleSummary> {
+  const [row] = await tx.query<{ batches: number; rows: number }>(
+    `SELECT count(*)::int AS batches, coalesce(sum(rows_loaded), 0)::bigint AS rows FROM import_batches
+     WHERE kind = 'activities' AND status = 'loaded' AND settled_at IS NULL`,
+  );
+  return { batches: Number(row?.batches ?? 0), rows: Number(row?.rows ?? 0), unattached: 0, replaced: 0, bulk: false, seconds: 0 };
+}
