@@ -1,0 +1,3 @@
+import { describeRunKilled } from './run-crash.js';
+
+describeRunKilled('postgres');
