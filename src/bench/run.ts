@@ -8,7 +8,7 @@
  * create a scratch database golden_bench, dropped afterwards.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -250,15 +250,17 @@ interface Measured {
 async function nightlyRuns(dataDir: string, url: string): Promise<{ first: Measured; second: Measured }> {
   const out = path.join(dataDir, 'nightly-reports');
   rmSync(out, { recursive: true, force: true });
-  const night = async (config: string): Promise<Measured> => {
+  const night = async (name: string, config: string): Promise<Measured> => {
     const started = Date.now();
+    const logFile = path.join(dataDir, `nightly-${name}.log.jsonl`);
     const summary = JSON.parse(
-      await run([GOLDEN, 'run', '--json', '--log-format', 'json', '--config', config, '--database-url', url, '--out', out], true),
+      await run([GOLDEN, 'run', '--json', '--log-format', 'json', '--config', config, '--database-url', url, '--out', out], true, logFile),
     ) as { totals: { rows: number }; peakRssMb: number };
+    printSteps(logFile);
     return { rows: summary.totals.rows, seconds: (Date.now() - started) / 1000, peakRssMb: summary.peakRssMb };
   };
   process.stderr.write('nightly: first night …\n');
-  const first = await night(path.join(dataDir, 'golden.config.json'));
+  const first = await night('first', path.join(dataDir, 'golden.config.json'));
 
   const config = JSON.parse(readFileSync(path.join(dataDir, 'golden.config.json'), 'utf8')) as {
     sources: Record<string, { files: string }>;
@@ -290,7 +292,21 @@ async function nightlyRuns(dataDir: string, url: string): Promise<{ first: Measu
   const secondConfig = path.join(dataDir, 'night2.config.json');
   writeFileSync(secondConfig, JSON.stringify({ ...JSON.parse(readFileSync(path.join(dataDir, 'golden.config.json'), 'utf8')), ...second }));
   process.stderr.write(`nightly: second night (${delta.toLocaleString('en-US')} customer records, ${newOrders.length.toLocaleString('en-US')} orders) …\n`);
-  return { first, second: await night(secondConfig) };
+  return { first, second: await night('second', secondConfig) };
+}
+
+/** Where a night's time went: every logged step that took a second or more, in order. */
+function printSteps(logFile: string): void {
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { time: string; stage: string; message: string; seconds?: number; stages?: Record<string, number> };
+    if (entry.seconds === undefined || entry.seconds < 1) continue;
+    process.stderr.write(`  ${entry.time.slice(11, 19)} ${entry.stage} ${entry.message}: ${entry.seconds.toFixed(1)} s\n`);
+    for (const [stage, seconds] of Object.entries(entry.stages ?? {})) {
+      if (seconds >= 1) process.stderr.write(`      ${stage}: ${seconds.toFixed(1)} s\n`);
+    }
+  }
+  process.stderr.write(`  (the whole log: ${logFile})\n`);
 }
 
 function lineCount(file: string): number {
@@ -340,11 +356,17 @@ async function goldenImport(dataDir: string, dbFlags: string[]): Promise<{ rows:
 }
 
 /** Runs golden; its stdout is the result. `quiet` drops its log (stderr) unless it fails. */
-function run(args: string[], quiet = false): Promise<string> {
+/** Runs a golden command; `quiet` keeps its stderr, which goes to `logFile` when one is given. */
+function run(args: string[], quiet = false, logFile?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
     let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    const log = logFile === undefined ? undefined : createWriteStream(logFile);
+    child.stderr?.on('data', (d: Buffer) => {
+      log?.write(d);
+      err = (err + d.toString()).slice(-4000);
+    });
+    child.on('close', () => log?.end());
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
