@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/db/index.js';
 import { resolve } from '../../src/resolve/index.js';
 import { importAll } from '../../src/importer/index.js';
-import { FILL_FIELDS, qualityReport, reasonGroup, type QualitySettings } from '../../src/report/quality.js';
+import { FILL_FIELDS, qualityReport, reasonGroup, tallyHoldings, type QualitySettings } from '../../src/report/quality.js';
 import type { Report, Table } from '../../src/report/types.js';
 import { describeEachDatabase, engines } from '../helpers/databases.js';
 import { readPlainCsv } from '../generator/helpers.js';
@@ -215,3 +215,38 @@ for (const engine of engines) {
     }
   });
 }
+
+it('sums overlap and business units over the combinations of sources customers hold', () => {
+  const unitOf = new Map([
+    ['card', 'Cards'],
+    ['loyalty', 'Retail'],
+    ['shop', 'Retail'],
+  ]);
+  const { overlap, unitRows } = tallyHoldings(
+    [
+      { sources: ['loyalty'], customers: 5 },
+      { sources: ['loyalty', 'shop'], customers: 3 },
+      { sources: ['card', 'shop'], customers: 2 },
+      { sources: ['card'], customers: 1 },
+    ],
+    unitOf,
+  );
+  const cell = (l: string, r: string) => overlap.find((o) => o.left_source === l && o.right_source === r)?.customers;
+  expect(overlap.map((o) => `${o.left_source}/${o.right_source}`)).toEqual([
+    'card/card',
+    'card/shop',
+    'loyalty/loyalty',
+    'loyalty/shop',
+    'shop/card',
+    'shop/loyalty',
+    'shop/shop',
+  ]);
+  expect([cell('card', 'card'), cell('card', 'shop'), cell('loyalty', 'loyalty'), cell('loyalty', 'shop'), cell('shop', 'shop')]).toEqual([3, 2, 8, 3, 5]);
+  // loyalty + shop is one unit (Retail): those 3 customers are in Retail only
+  expect(unitRows).toEqual([
+    { g: 0, unit: 'Cards', sources: 'card', customers: 3, only_here: 1, only_pct: (100 * 1) / 3 },
+    { g: 0, unit: 'Retail', sources: 'loyalty, shop', customers: 10, only_here: 8, only_pct: 80 },
+    { g: 1, unit: null, sources: null, customers: 11, only_here: 9, only_pct: (100 * 9) / 11 },
+  ]);
+  expect(tallyHoldings([], new Map()).unitRows).toEqual([{ g: 1, unit: null, sources: null, customers: 0, only_here: 0, only_pct: null }]);
+});
