@@ -355,8 +355,10 @@ async function goldenImport(dataDir: string, dbFlags: string[]): Promise<{ rows:
   return { rows: summary.rowsRead, seconds: summary.seconds, peakRssMb: summary.peakRssMb };
 }
 
-/** Runs golden; its stdout is the result. `quiet` drops its log (stderr) unless it fails. */
-/** Runs a golden command; `quiet` keeps its stderr, which goes to `logFile` when one is given. */
+/**
+ * Runs golden; its stdout is the result. `quiet` keeps its log (stderr) out of the terminal
+ * unless it fails; `logFile` receives the whole log.
+ */
 function run(args: string[], quiet = false, logFile?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
