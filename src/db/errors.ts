@@ -57,6 +57,17 @@ export function connectionLost(target: string, error: unknown): UserError {
   );
 }
 
+/**
+ * The connection holding the run lock broke: the lock is gone with it, so another run could
+ * start. This one stops at its next statement, before committing anything more.
+ */
+export function runLockLost(target: string, error: unknown): UserError {
+  return new UserError(
+    `lost the connection holding the run lock on ${target}: ${reasonOf(error)}; stopped so that no second run works beside this one; the step under way was rolled back, and running again completes it`,
+    ExitCode.databaseUnreachable,
+  );
+}
+
 /** Describes a connection string for messages, without the password. */
 export function describeUrl(url: string): string {
   try {

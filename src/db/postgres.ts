@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { ExitCode, UserError } from '../errors.js';
-import { connectionLost, describeUrl, isConnectionError, isDeadConnection, unreachable } from './errors.js';
+import { connectionLost, describeUrl, isConnectionError, isDeadConnection, runLockLost, unreachable } from './errors.js';
 import type { Database, Queryable, Row, Session } from './types.js';
 
 // Same value shapes as PGlite: counts and ids as numbers, dates as 'YYYY-MM-DD' text.
@@ -73,12 +73,20 @@ export async function openPostgres(url: string): Promise<Database> {
     throw unreachable(label, error);
   }
   let knexInstance: Knex | undefined;
+  // Set when the connection holding the run lock breaks: from then on no statement runs and
+  // nothing commits, since another run may already hold the lock.
+  let lockLost: UserError | undefined;
+  const checkLock = () => {
+    if (lockLost !== undefined) throw lockLost;
+  };
   const queryable = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R extends object = Row>(sql: string, params: readonly unknown[] = []) {
+      checkLock();
       const result = await wrap(client.query(sql, params as unknown[]));
       return result.rows as R[];
     },
     async exec(sql: string) {
+      checkLock();
       await wrap(client.query(sql));
     },
   });
@@ -91,13 +99,16 @@ export async function openPostgres(url: string): Promise<Database> {
       const session: Session = {
         ...queryable(client),
         async copyFrom(table, columns, chunks) {
+          checkLock();
           const sql = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
           await wrap(pipeline(Readable.from(chunks), client.query(copyFromStdin(sql))));
         },
       };
       try {
+        checkLock();
         await wrap(client.query('BEGIN'));
         const result = await fn(session);
+        checkLock();
         await wrap(client.query('COMMIT'));
         client.release();
         return result;
@@ -146,9 +157,16 @@ export async function openPostgres(url: string): Promise<Database> {
         client.release();
         throw await lockHeld(queryable(pool));
       }
+      let dead = false;
+      const onError = (error: Error) => {
+        dead = true;
+        lockLost ??= runLockLost(label, error);
+      };
+      client.on('error', onError);
       return async () => {
-        await client.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK_KEY]).catch(() => {});
-        client.release();
+        client.off('error', onError);
+        if (!dead) await client.query('SELECT pg_advisory_unlock($1)', [RUN_LOCK_KEY]).catch(() => {});
+        client.release(dead ? true : undefined);
       };
     },
     knex() {

@@ -158,6 +158,40 @@ for (const engine of engines) {
         }
       });
 
+      it('stops with exit 4 when only the connection holding the run lock is cut (another run could start), and the next run completes the job', async () => {
+        const ws = fresh();
+        const t = await target(engine, ws);
+        const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await admin.connect();
+        try {
+          const database = new URL(t.options.databaseUrl!).pathname.slice(1);
+          const cut = await goldenUntil(['run', ...t.flags], ws.dir, { GOLDEN_PAUSE_AT: 'resolve:training', GOLDEN_PAUSE_MS: '1500' }, 'paused at resolve:training', async () => {
+            const ended = await admin.query(
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'golden run'",
+              [database],
+            );
+            expect(ended.rowCount).toBe(1);
+          });
+          expect(cut.code, cut.stderr).toBe(ExitCode.databaseUnreachable);
+          expect(cut.stderr).toMatch(/golden: lost the connection holding the run lock on PostgreSQL at [^:]+:\d+\/\w+: the server terminated the connection; stopped so that no second run works beside this one/);
+          // resolve stopped before committing: nothing of it is there
+          const customers = await openDatabase(t.options).then(async (db) => {
+            try {
+              return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers'))[0]?.n;
+            } finally {
+              await db.close();
+            }
+          });
+          expect(customers).toBe(0);
+          const next = await golden(['run', ...t.flags], { cwd: ws.dir });
+          expect(next.code).toBe(ExitCode.ok);
+          expect(await dump(t.options)).toEqual(clean);
+        } finally {
+          await admin.end();
+          await t.drop();
+        }
+      });
+
       it('waits with --wait for a run holding the advisory lock, then works', async () => {
         const ws = fresh();
         const t = await target(engine, ws);
