@@ -137,18 +137,25 @@ for (const engine of engines) {
     }
 
     if (engine.name === 'postgres') {
-      it('says clearly that the connection was lost when the server ends it mid-run (exit 4), and the next run completes the job', async () => {
+      /**
+       * Runs golden paused in resolve, ends the server sessions of its database that `which`
+       * picks (a condition on pg_stat_activity), expects exit 4, lets `check` look at the cut
+       * run, then expects the next run to complete the job exactly.
+       */
+      const cutInResolve = async (which: string, check: (cut: CliResult, options: ConnectOptions, ended: number) => Promise<void>) => {
         const ws = fresh();
         const t = await target(engine, ws);
         const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
         await admin.connect();
         try {
           const database = new URL(t.options.databaseUrl!).pathname.slice(1);
+          let ended = 0;
           const cut = await goldenUntil(['run', ...t.flags], ws.dir, { GOLDEN_PAUSE_AT: 'resolve:training', GOLDEN_PAUSE_MS: '1500' }, 'paused at resolve:training', async () => {
-            await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+            const result = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND ${which}`, [database]);
+            ended = result.rowCount ?? 0;
           });
           expect(cut.code, cut.stderr).toBe(ExitCode.databaseUnreachable);
-          expect(cut.stderr).toMatch(/golden: lost the connection to PostgreSQL at [^:]+:\d+\/\w+: the server terminated the connection; the step under way was rolled back/);
+          await check(cut, t.options, ended);
           const next = await golden(['run', ...t.flags], { cwd: ws.dir });
           expect(next.code).toBe(ExitCode.ok);
           expect(await dump(t.options)).toEqual(clean);
@@ -156,40 +163,26 @@ for (const engine of engines) {
           await admin.end();
           await t.drop();
         }
+      };
+
+      it('says clearly that the connection was lost when the server ends it mid-run (exit 4), and the next run completes the job', async () => {
+        await cutInResolve('pid <> pg_backend_pid()', async (cut) => {
+          expect(cut.stderr).toMatch(/golden: lost the connection to PostgreSQL at [^:]+:\d+\/\w+: the server terminated the connection; the step under way was rolled back/);
+        });
       });
 
       it('stops with exit 4 when only the connection holding the run lock is cut (another run could start), and the next run completes the job', async () => {
-        const ws = fresh();
-        const t = await target(engine, ws);
-        const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-        await admin.connect();
-        try {
-          const database = new URL(t.options.databaseUrl!).pathname.slice(1);
-          const cut = await goldenUntil(['run', ...t.flags], ws.dir, { GOLDEN_PAUSE_AT: 'resolve:training', GOLDEN_PAUSE_MS: '1500' }, 'paused at resolve:training', async () => {
-            const ended = await admin.query(
-              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'golden run'",
-              [database],
-            );
-            expect(ended.rowCount).toBe(1);
-          });
-          expect(cut.code, cut.stderr).toBe(ExitCode.databaseUnreachable);
+        await cutInResolve("application_name = 'golden run'", async (cut, options, ended) => {
+          expect(ended).toBe(1);
           expect(cut.stderr).toMatch(/golden: lost the connection holding the run lock on PostgreSQL at [^:]+:\d+\/\w+: the server terminated the connection; stopped so that no second run works beside this one/);
           // resolve stopped before committing: nothing of it is there
-          const customers = await openDatabase(t.options).then(async (db) => {
-            try {
-              return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers'))[0]?.n;
-            } finally {
-              await db.close();
-            }
-          });
-          expect(customers).toBe(0);
-          const next = await golden(['run', ...t.flags], { cwd: ws.dir });
-          expect(next.code).toBe(ExitCode.ok);
-          expect(await dump(t.options)).toEqual(clean);
-        } finally {
-          await admin.end();
-          await t.drop();
-        }
+          const db = await openDatabase(options);
+          try {
+            expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM customers'))[0]?.n).toBe(0);
+          } finally {
+            await db.close();
+          }
+        });
       });
 
       it('waits with --wait for a run holding the advisory lock, then works', async () => {
