@@ -1,7 +1,7 @@
 import type { SegmentFigure } from '../config/index.js';
 import type { Queryable } from '../db/index.js';
 import { UserError } from '../errors.js';
-import { checkDay, fmt, given, int, num, Params, pctSql, reportFilters } from './sql.js';
+import { checkDay, fmt, given, int, num, Params, pctSql, reportFilters, totalsCover } from './sql.js';
 import type { Cell, Column, Report, ReportOptions, Section, Table } from './types.js';
 
 /**
@@ -270,7 +270,27 @@ function maskOf(units: readonly string[], names: readonly string[]): string {
  * customer_sources_customer (0005) for `crosswalk_units`, also in customer order;
  * activities_report_unit (0003) for `knownUnits`.
  */
-function scopeCtes(p: Params, options: ReportOptions, s: Resolved, unitList: readonly string[]): string {
+/**
+ * The acts rows from customer_activity (migration 0007): the same figures, kept by triggers,
+ * read in customer order instead of aggregated from every activity (0.6 s against 2.8 s on
+ * 9.6M activities). `units` holds each known unit's placeholder, in bit order.
+ */
+function totalsActs(units: readonly string[]): string {
+  const mask = units.length === 0 ? '0::bigint' : units.map((u, i) => `CASE WHEN t.units @> ARRAY[${u}::text] THEN ${2n ** BigInt(i)}::bigint ELSE 0 END`).join(' | ');
+  return `
+  SELECT t.customer_id, t.activities, t.orders + t.transactions AS purchases, t.orders, t.transactions, t.tickets, t.revenue,
+    t.last_purchase::date AS last_purchase, t.last_use::date AS last_active, t.csat_n, t.csat_sum, t.nps_n, t.nps_sum,
+    t.promoters, t.detractors, ${mask} AS units
+  FROM customer_activity t
+  ORDER BY t.customer_id`;
+}
+
+/** The kept totals serve a report over every unit as of a day after every activity. */
+async function readsTotals(db: Queryable, options: ReportOptions): Promise<boolean> {
+  return given(options.businessUnit) === undefined && (await totalsCover(db, options.asOf));
+}
+
+function scopeCtes(p: Params, options: ReportOptions, s: Resolved, unitList: readonly string[], totals: boolean): string {
   const asOf = p.add(options.asOf);
   const unit = given(options.businessUnit);
   const unitParam = unit === undefined ? undefined : p.add(unit);
@@ -296,9 +316,9 @@ unit_bits AS (
   SELECT ub.business_unit, 1::bigint << (ub.i::int - 1) AS bit FROM unnest(${unitsArray}::text[]) WITH ORDINALITY AS ub(business_unit, i)
 ),
 -- Each customer's activities up to the as-of day (of the filtered unit): one aggregate in
--- customer order. A customer uses a unit when it has an order, transaction or ticket in it
+-- customer order, or without a unit filter the kept totals when they hold just those. A customer uses a unit when it has an order, transaction or ticket in it
 -- (a survey answer is no use of a unit), or a crosswalk record from one of its sources.
-acts AS (
+acts AS (${totals ? totalsActs(unitList.map((u) => p.add(u))) : `
   SELECT a.customer_id,
     count(*)${only('true')}::int AS activities,
     count(*)${only(PURCHASE)}::int AS purchases,
@@ -322,7 +342,7 @@ acts AS (
   -- in customer order: the parallel partial aggregates are merged as they stream (a hash
   -- over a million groups took 1.4 s more), and customers, activities and crosswalk are
   -- merge-joined (1 s less than hashing them)
-  ORDER BY a.customer_id
+  ORDER BY a.customer_id`}
 ),
 -- Each source's unit bit looked up by position (a source not in the config adds none), so the
 -- aggregate streams in index order with no join.
@@ -431,7 +451,7 @@ export async function customerSegments(db: Queryable, options: ReportOptions, se
   const unitList = await knownUnits(db, s);
   const p = new Params();
   const rows = await db.query<Record<string, unknown>>(
-    `WITH ${scopeCtes(p, options, s, unitList)}
+    `WITH ${scopeCtes(p, options, s, unitList, await readsTotals(db, options))}
      SELECT customer_id, activities, purchases, orders, transactions, tickets, revenue::float8 AS revenue,
        last_purchase, last_active, recency_days, r, f, m, fm, segment
      FROM scope ORDER BY customer_id`,
@@ -627,7 +647,7 @@ export async function segmentsReport(db: Queryable, options: ReportOptions, sett
   checkOptions(options, s);
   const p = new Params();
   const unitList = await knownUnits(db, s);
-  const base = scopeCtes(p, options, s, unitList);
+  const base = scopeCtes(p, options, s, unitList, await readsTotals(db, options));
   const cube = cubeCte(p, options, s, unitList);
   const parts = reportParts(p, options, s);
   const [result] = await db.query<Record<string, unknown>>(

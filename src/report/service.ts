@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/index.js';
 import { ExitCode, UserError } from '../errors.js';
-import { atOnce, checkDay, given, int, npsSql, num, pctSql, type ReportSource, reportFilters } from './sql.js';
+import { atOnce, checkDay, given, int, npsSql, num, pctSql, type ReportSource, reportFilters, totalsCover } from './sql.js';
 import type { Cell, Chart, Column, Report, ReportOptions, Section, Table } from './types.js';
 
 /**
@@ -232,17 +232,21 @@ async function churnLink(db: Queryable, asOf: string, settings: ServiceSettings,
        ${pctSql(`count(*) FILTER (WHERE (${where}) AND churned)`, `count(*) FILTER (WHERE ${where})`)} AS ${name}_rate`,
     )
     .join(',\n       ');
-  const [link] = await db.query<LinkRow>(
-    `WITH activity AS (
-       -- in customer order: a parallel index-only scan of activities_customer, aggregated as it streams
-       SELECT customer_id, min(occurred_at) FILTER (WHERE kind IN ('order', 'transaction', 'ticket')) AS first_at,
+  const activity = (await totalsCover(db, asOf))
+    ? // the kept totals (migration 0007) hold just these figures when every activity is before asOf
+      `SELECT customer_id, first_use AS first_at, last_use AS last_at, coalesce(lowest_feedback_csat <= $4::float8, false) AS low
+       FROM customer_activity
+       ORDER BY customer_id`
+    : // in customer order: a parallel index-only scan of activities_customer, aggregated as it streams
+      `SELECT customer_id, min(occurred_at) FILTER (WHERE kind IN ('order', 'transaction', 'ticket')) AS first_at,
          max(occurred_at) FILTER (WHERE kind IN ('order', 'transaction', 'ticket')) AS last_at,
          coalesce(bool_or(kind = 'feedback' AND csat <= $4::float8), false) AS low
        FROM activities
        WHERE customer_id IS NOT NULL AND occurred_at < $1::date + 1
        GROUP BY customer_id
-       ORDER BY customer_id
-     ),
+       ORDER BY customer_id`;
+  const [link] = await db.query<LinkRow>(
+    `WITH activity AS (${activity}),
      unresolved AS (
        -- in customer order too: an index-only scan of activities_ticket
        SELECT a.customer_id FROM activities a

@@ -31,6 +31,16 @@ export async function atOnce<A, B>(db: ReportSource, a: (q: Queryable) => Promis
   return [ra.value, rb.value];
 }
 
+/**
+ * Whether customer_activity, each customer's activity totals kept by triggers (migration 0007),
+ * holds exactly what a report as of `asOf` counts: it sums every activity, so it serves when no
+ * customer's last activity is after that day.
+ */
+export async function totalsCover(db: Queryable, asOf: string): Promise<boolean> {
+  const [row] = await db.query<{ covers: boolean }>('SELECT coalesce(max(last_at) < $1::date + 1, true) AS covers FROM customer_activity', [asOf]);
+  return row?.covers === true;
+}
+
 /** Collects bound values and hands out their `$n` placeholders. */
 export class Params {
   readonly values: unknown[] = [];

@@ -55,6 +55,10 @@ export interface CanonicalDump {
   identifiers: string[];
   review: string[];
   models: number;
+  /** customer_activity rows (kept by triggers) keyed like customers, as text. */
+  activityTotals: Record<string, string>;
+  /** customer_activity rows that differ from what activities say now: 0 unless a trigger missed a change. */
+  staleActivityTotals: number;
 }
 
 /**
@@ -99,7 +103,32 @@ export async function canonicalDump(db: Queryable): Promise<CanonicalDump> {
   const [counts] = await db.query<{ merges: number; models: number }>(
     'SELECT (SELECT count(*) FROM merge_log)::int AS merges, (SELECT count(*) FROM match_models)::int AS models',
   );
-  return { customers, crosswalk: crosswalkDump, activities, mergeLog: Number(counts!.merges), identifiers, review, models: Number(counts!.models) };
+  const activityTotals: CanonicalDump['activityTotals'] = {};
+  for (const t of await db.query<{ customer_id: number; figures: string }>(
+    'SELECT t.customer_id, row(t.*)::text AS figures FROM customer_activity t ORDER BY t.customer_id',
+  )) {
+    activityTotals[key(t.customer_id)!] = t.figures.replace(/^\(\d+,/, '(');
+  }
+  return {
+    customers,
+    crosswalk: crosswalkDump,
+    activities,
+    mergeLog: Number(counts!.merges),
+    identifiers,
+    review,
+    models: Number(counts!.models),
+    activityTotals,
+    staleActivityTotals: await staleActivityTotals(db),
+  };
+}
+
+/** Rows of customer_activity that are not what customer_activity_live computes from activities now, and missing rows. */
+export async function staleActivityTotals(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM (SELECT * FROM customer_activity EXCEPT ALL SELECT * FROM customer_activity_live) x)
+          + (SELECT count(*) FROM (SELECT * FROM customer_activity_live EXCEPT ALL SELECT * FROM customer_activity) y) AS n`,
+  );
+  return Number(row!.n);
 }
 
 /** Customer ids by member set: a killed and rerun resolve must also end with the same ids. */

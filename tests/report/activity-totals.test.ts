@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig, type GoldenConfig } from '../../src/config/index.js';
+import type { Queryable } from '../../src/db/index.js';
+import { importAll } from '../../src/importer/index.js';
+import { serviceReport } from '../../src/report/service.js';
+import { customerSegments, segmentsReport } from '../../src/report/segments.js';
+import { resolve } from '../../src/resolve/index.js';
+import { describeEachDatabase } from '../helpers/databases.js';
+import { demoWorkspace } from '../helpers/workspace.js';
+import { resetDatabase, staleActivityTotals } from '../resolve/helpers.js';
+
+/**
+ * customer_activity holds each customer's activity totals, kept by triggers on activities
+ * (migration 0007), and the segments and service reports read it instead of aggregating every
+ * activity when it holds just what they count. Every kind of write must leave it equal to what
+ * activities say, and a report must come out the same from either source.
+ */
+
+const totalsOf = async (db: Queryable, customer: number) =>
+  (
+    await db.query<Record<string, unknown>>(
+      `SELECT activities, orders, transactions, tickets, revenue::float8 AS revenue, csat_n, csat_sum, nps_n, promoters, detractors,
+         lowest_feedback_csat, units, first_at::text AS first_at, last_at::text AS last_at, last_purchase::text AS last_purchase
+       FROM customer_activity WHERE customer_id = $1`,
+      [customer],
+    )
+  )[0];
+
+describeEachDatabase('customer activity totals', (db) => {
+  const ws = demoWorkspace();
+  let config: GoldenConfig;
+  beforeAll(async () => {
+    config = await loadConfig(ws.path('golden.config.json'));
+  });
+  afterAll(() => ws.remove());
+
+  it('follows every insert, move, delete and truncate of activities', async () => {
+    await resetDatabase(db());
+    const insert = (rows: string) =>
+      db().exec(`INSERT INTO activities (batch_id, source, source_key, line_no, kind, business_unit, customer_id, customer_ref_by, customer_ref, occurred_at, amount, csat, nps)
+        VALUES ${rows}`);
+    await insert(`
+      (1, 'orders', 'o1', 2, 'order', 'retail', 1, 'source_key', 'c1', '2025-01-05 10:00', 10.50, NULL, NULL),
+      (1, 'orders', 'o2', 3, 'transaction', 'cards', 1, 'source_key', 'c1', '2025-02-01 09:00', -2.25, NULL, NULL),
+      (1, 'orders', 't1', 4, 'ticket', 'service', 1, 'source_key', 'c1', '2025-03-01 08:00', NULL, NULL, NULL),
+      (1, 'orders', 'f1', 5, 'feedback', 'service', 1, 'source_key', 'c1', '2025-03-02 08:00', NULL, 2, 9),
+      (1, 'orders', 'o3', 6, 'order', 'retail', 2, 'source_key', 'c2', '2025-04-01 12:00', 100, NULL, NULL),
+      (1, 'orders', 'o4', 7, 'order', 'web', NULL, 'email', 'x@example.com', '2025-05-01 12:00', 7, NULL, NULL)`);
+    expect(await totalsOf(db(), 1)).toEqual({
+      activities: 4,
+      orders: 1,
+      transactions: 1,
+      tickets: 1,
+      revenue: 8.25,
+      csat_n: 1,
+      csat_sum: 2,
+      nps_n: 1,
+      promoters: 1,
+      detractors: 0,
+      lowest_feedback_csat: 2,
+      units: ['cards', 'retail', 'service'],
+      first_at: '2025-01-05 10:00:00',
+      last_at: '2025-03-02 08:00:00',
+      last_purchase: '2025-02-01 09:00:00',
+    });
+    expect(await totalsOf(db(), 2)).toMatchObject({ activities: 1, revenue: 100, units: ['retail'] });
+    const rows = await db().query<{ n: number }>('SELECT count(*)::int AS n FROM customer_activity');
+    expect(rows[0]!.n).toBe(2); // the unattached row belongs to no one
+    expect(await staleActivityTotals(db())).toBe(0);
+
+    // a merge: customer 2's activities move to customer 1, and customer 2 has none left
+    await db().exec('UPDATE activities SET customer_id = 1 WHERE customer_id = 2');
+    expect(await totalsOf(db(), 2)).toBeUndefined();
+    expect(await totalsOf(db(), 1)).toMatchObject({ activities: 5, orders: 2, revenue: 108.25, last_at: '2025-04-01 12:00:00' });
+
+    // an attach: the unattached row finds customer 3
+    await db().exec("UPDATE activities SET customer_id = 3 WHERE source_key = 'o4'");
+    expect(await totalsOf(db(), 3)).toMatchObject({ activities: 1, units: ['web'] });
+
+    // a newer export replaces a row: its ticket goes, and with it the unit only it used
+    await db().exec("DELETE FROM activities WHERE source_key = 't1'");
+    expect(await totalsOf(db(), 1)).toMatchObject({ activities: 4, tickets: 0, units: ['cards', 'retail'] });
+    expect(await staleActivityTotals(db())).toBe(0);
+
+    // a rolled-back write leaves the totals as they were
+    await expect(
+      db().transaction(async (tx) => {
+        await tx.exec('UPDATE activities SET customer_id = 9');
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await totalsOf(db(), 1)).toMatchObject({ activities: 4 });
+    expect(await totalsOf(db(), 9)).toBeUndefined();
+
+    await db().exec('TRUNCATE activities');
+    expect((await db().query<{ n: number }>('SELECT count(*)::int AS n FROM customer_activity'))[0]!.n).toBe(0);
+  });
+
+  it('matches activities after a resolve that moves, attaches and merges, in bulk and row by row', async () => {
+    for (const bulkRows of [0, Number.MAX_SAFE_INTEGER]) {
+      await resetDatabase(db());
+      // activity files first: their rows wait without customers, then attach
+      for (const source of Object.keys(config.activities)) await importAll(db(), config, { source });
+      await resolve(db(), config, { bulkRows });
+      await importAll(db(), config);
+      await resolve(db(), config, { bulkRows });
+      const [{ n }] = (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM customer_activity')) as [{ n: number }];
+      expect(n).toBeGreaterThan(30);
+      expect(await staleActivityTotals(db())).toBe(0);
+    }
+  });
+
+  it('gives the segments and service reports the figures they would aggregate from activities', async () => {
+    // (the database holds the resolved demo data from the test before)
+    const options = { asOf: '2030-01-01' };
+    const fromTotals = {
+      segments: await segmentsReport(db(), options),
+      service: await serviceReport(db(), options),
+      customers: await customerSegments(db(), options),
+    };
+    // A customer whose last activity looks later than the as-of day makes the reports read activities.
+    await db().exec("UPDATE customer_activity SET last_at = '2031-01-01' WHERE customer_id = (SELECT min(customer_id) FROM customer_activity)");
+    const fromActivities = {
+      segments: await segmentsReport(db(), options),
+      service: await serviceReport(db(), options),
+      customers: await customerSegments(db(), options),
+    };
+    const sections = (r: { sections: unknown[] }) => r.sections;
+    expect(fromTotals.customers.length).toBeGreaterThan(30);
+    expect(fromTotals.customers).toEqual(fromActivities.customers);
+    expect(sections(fromTotals.segments)).toEqual(sections(fromActivities.segments));
+    expect(sections(fromTotals.service)).toEqual(sections(fromActivities.service));
+    expect(await staleActivityTotals(db())).toBe(2); // the row as kept, and as it should be
+  });
+});
