@@ -67,7 +67,8 @@ export async function buildReport(
  * data quality. With two sessions the two halves run at once, each on its own session: their
  * big scans keep both cores busy either way, but one half's single-core steps (percentile
  * sorts, windows, laying rows out) overlap the other's scans (26 s down to 22 s on 1M
- * customers and 9.6M activities).
+ * customers and 9.6M activities). The halves are about even: segments with quality, trends
+ * with service (15.1 s, where segments with trends beside service with quality took 16.7 s).
  */
 export async function nightlyReport(db: ReportSource, config: GoldenConfig, options: ReportOptions): Promise<Report> {
   const chain = async (q: Queryable, kinds: readonly SingleReportKind[]): Promise<Report[]> => {
@@ -78,10 +79,13 @@ export async function nightlyReport(db: ReportSource, config: GoldenConfig, opti
   };
   const [first, second] = await atOnce(
     db,
-    (q) => chain(q, ['segments', 'trends']),
-    (q) => chain(q, ['service', 'quality']),
+    (q) => chain(q, ['segments', 'quality']),
+    (q) => chain(q, ['trends', 'service']),
   );
-  const parts = [...first, ...second];
+  // in the order readers know: segments, trends, service, quality
+  const [segments, quality] = first;
+  const [trends, service] = second;
+  const parts = [segments!, trends!, service!, quality!];
   return {
     kind: 'all',
     title: 'golden: customers, trends and service',

@@ -1,7 +1,7 @@
 import type { GoldenConfig } from '../config/index.js';
 import { keyConstraints, plainIndexes, withoutIndexes } from '../db/bulk-indexes.js';
 import type { Session } from '../db/index.js';
-import { attachActivities, bulkRows, withCustomerActivityRebuilt } from './activities.js';
+import { attachActivities, bulkRows, withActivityTotalsRebuilt } from './activities.js';
 import { ATTRIBUTE_COLUMNS, ATTRIBUTES } from './columns.js';
 import { GOLDEN_COLUMNS, survivorshipSql, survivorshipUpdateSet } from './survivorship.js';
 
@@ -190,7 +190,7 @@ export async function writeResolution(
   const bulkAttach = waiting >= bulkRows(ctx.bulkRows);
   step(bulkAttach ? 'activities (indexes rebuilt)' : 'activities');
   const activitiesAttached = await (bulkAttach
-    ? withCustomerActivityRebuilt(tx, async () => withoutIndexes(tx, 'activities', await plainIndexes(tx, 'activities', 'customer_id'), () => attachActivities(tx)))
+    ? withActivityTotalsRebuilt(tx, async () => withoutIndexes(tx, 'activities', await plainIndexes(tx, 'activities', 'customer_id'), () => attachActivities(tx)))
     : attachActivities(tx));
 
   step('review queue');

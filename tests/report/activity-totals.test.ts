@@ -10,10 +10,11 @@ import { demoWorkspace } from '../helpers/workspace.js';
 import { resetDatabase, staleActivityTotals } from '../resolve/helpers.js';
 
 /**
- * customer_activity holds each customer's activity totals, kept by triggers on activities
- * (migration 0007), and the segments and service reports read it instead of aggregating every
- * activity when it holds just what they count. Every kind of write must leave it equal to what
- * activities say, and a report must come out the same from either source.
+ * customer_activity holds each customer's activity totals and source_activity(_issues) each
+ * activity source's, kept by triggers on activities (migration 0007); the segments, service and
+ * quality reports read them instead of aggregating every activity when they hold just what
+ * they count. Every kind of write must leave them equal to what activities say, and a report
+ * must come out the same from either source.
  */
 
 const totalsOf = async (db: Queryable, customer: number) =>
@@ -26,7 +27,17 @@ const totalsOf = async (db: Queryable, customer: number) =>
     )
   )[0];
 
-describeEachDatabase('customer activity totals', (db) => {
+/** Each source's kept sums, as a line: rows, unattached, with issues; its issues and their rows. */
+const sources = async (db: Queryable) => {
+  const totals = await db.query<{ source: string; rows: number; unattached: number; with_issues: number }>('SELECT * FROM source_activity ORDER BY source');
+  const issues = await db.query<{ source: string; issue: string; rows: number }>('SELECT * FROM source_activity_issues ORDER BY source, issue');
+  return totals.map((t) => {
+    const own = issues.filter((i) => i.source === t.source).map((i) => `${i.issue} ${Number(i.rows)}`);
+    return `${t.source} ${Number(t.rows)} rows, ${Number(t.unattached)} unattached, ${Number(t.with_issues)} with issues${own.length > 0 ? `; ${own.join(', ')}` : ''}`;
+  });
+};
+
+describeEachDatabase('activity totals', (db) => {
   const ws = demoWorkspace();
   let config: GoldenConfig;
   beforeAll(async () => {
@@ -37,15 +48,19 @@ describeEachDatabase('customer activity totals', (db) => {
   it('follows every insert, move, delete and truncate of activities', async () => {
     await resetDatabase(db());
     const insert = (rows: string) =>
-      db().exec(`INSERT INTO activities (batch_id, source, source_key, line_no, kind, business_unit, customer_id, customer_ref_by, customer_ref, occurred_at, amount, csat, nps)
+      db().exec(`INSERT INTO activities (batch_id, source, source_key, line_no, kind, business_unit, customer_id, customer_ref_by, customer_ref, occurred_at, amount, csat, nps, issues)
         VALUES ${rows}`);
     await insert(`
-      (1, 'orders', 'o1', 2, 'order', 'retail', 1, 'source_key', 'c1', '2025-01-05 10:00', 10.50, NULL, NULL),
-      (1, 'orders', 'o2', 3, 'transaction', 'cards', 1, 'source_key', 'c1', '2025-02-01 09:00', -2.25, NULL, NULL),
-      (1, 'orders', 't1', 4, 'ticket', 'service', 1, 'source_key', 'c1', '2025-03-01 08:00', NULL, NULL, NULL),
-      (1, 'orders', 'f1', 5, 'feedback', 'service', 1, 'source_key', 'c1', '2025-03-02 08:00', NULL, 2, 9),
-      (1, 'orders', 'o3', 6, 'order', 'retail', 2, 'source_key', 'c2', '2025-04-01 12:00', 100, NULL, NULL),
-      (1, 'orders', 'o4', 7, 'order', 'web', NULL, 'email', 'x@example.com', '2025-05-01 12:00', 7, NULL, NULL)`);
+      (1, 'orders', 'o1', 2, 'order', 'retail', 1, 'source_key', 'c1', '2025-01-05 10:00', 10.50, NULL, NULL, '{}'),
+      (1, 'orders', 'o2', 3, 'transaction', 'cards', 1, 'source_key', 'c1', '2025-02-01 09:00', -2.25, NULL, NULL, '{"amount: negative (-2.25)"}'),
+      (1, 'tickets', 't1', 4, 'ticket', 'service', 1, 'source_key', 'c1', '2025-03-01 08:00', NULL, NULL, NULL, '{}'),
+      (1, 'tickets', 'f1', 5, 'feedback', 'service', 1, 'source_key', 'c1', '2025-03-02 08:00', NULL, 2, 9, '{}'),
+      (1, 'orders', 'o3', 6, 'order', 'retail', 2, 'source_key', 'c2', '2025-04-01 12:00', 100, NULL, NULL, '{"amount: negative (-1)","currency: unknown (XYZ)"}'),
+      (1, 'orders', 'o4', 7, 'order', 'web', NULL, 'email', 'x@example.com', '2025-05-01 12:00', 7, NULL, NULL, '{"amount: negative (-3)"}')`);
+    expect(await sources(db())).toEqual([
+      'orders 4 rows, 1 unattached, 3 with issues; amount: negative 3, currency: unknown 1',
+      'tickets 2 rows, 0 unattached, 0 with issues',
+    ]);
     expect(await totalsOf(db(), 1)).toEqual({
       activities: 4,
       orders: 1,
@@ -76,10 +91,18 @@ describeEachDatabase('customer activity totals', (db) => {
     // an attach: the unattached row finds customer 3
     await db().exec("UPDATE activities SET customer_id = 3 WHERE source_key = 'o4'");
     expect(await totalsOf(db(), 3)).toMatchObject({ activities: 1, units: ['web'] });
+    expect(await sources(db())).toEqual([
+      'orders 4 rows, 0 unattached, 3 with issues; amount: negative 3, currency: unknown 1',
+      'tickets 2 rows, 0 unattached, 0 with issues',
+    ]);
+    // a re-export without the issues: they go, and an issue no row has any more leaves no row
+    await db().exec("UPDATE activities SET issues = '{}' WHERE source_key IN ('o3', 'o4')");
+    expect(await sources(db())).toEqual(['orders 4 rows, 0 unattached, 1 with issues; amount: negative 1', 'tickets 2 rows, 0 unattached, 0 with issues']);
 
     // a newer export replaces a row: its ticket goes, and with it the unit only it used
     await db().exec("DELETE FROM activities WHERE source_key = 't1'");
     expect(await totalsOf(db(), 1)).toMatchObject({ activities: 4, tickets: 0, units: ['cards', 'retail'] });
+    expect(await sources(db())).toEqual(['orders 4 rows, 0 unattached, 1 with issues; amount: negative 1', 'tickets 1 rows, 0 unattached, 0 with issues']);
     expect(await staleActivityTotals(db())).toBe(0);
 
     // a rolled-back write leaves the totals as they were
@@ -94,6 +117,7 @@ describeEachDatabase('customer activity totals', (db) => {
 
     await db().exec('TRUNCATE activities');
     expect((await db().query<{ n: number }>('SELECT count(*)::int AS n FROM customer_activity'))[0]!.n).toBe(0);
+    expect(await sources(db())).toEqual([]);
   });
 
   it('matches activities after a resolve that moves, attaches and merges, in bulk and row by row', async () => {

@@ -57,7 +57,7 @@ export interface CanonicalDump {
   models: number;
   /** customer_activity rows (kept by triggers) keyed like customers, as text. */
   activityTotals: Record<string, string>;
-  /** customer_activity rows that differ from what activities say now: 0 unless a trigger missed a change. */
+  /** Activity-totals rows that differ from what activities say now: 0 unless a trigger missed a change. */
   staleActivityTotals: number;
 }
 
@@ -122,11 +122,13 @@ export async function canonicalDump(db: Queryable): Promise<CanonicalDump> {
   };
 }
 
-/** Rows of customer_activity that are not what customer_activity_live computes from activities now, and missing rows. */
+/** Rows of the activity totals (customer_activity, source_activity, source_activity_issues) that are not what their views compute from activities now, and missing rows. */
 export async function staleActivityTotals(db: Queryable): Promise<number> {
+  const differ = (table: string) =>
+    `(SELECT count(*) FROM (SELECT * FROM ${table} EXCEPT ALL SELECT * FROM ${table}_live) x)
+     + (SELECT count(*) FROM (SELECT * FROM ${table}_live EXCEPT ALL SELECT * FROM ${table}) y)`;
   const [row] = await db.query<{ n: number }>(
-    `SELECT (SELECT count(*) FROM (SELECT * FROM customer_activity EXCEPT ALL SELECT * FROM customer_activity_live) x)
-          + (SELECT count(*) FROM (SELECT * FROM customer_activity_live EXCEPT ALL SELECT * FROM customer_activity) y) AS n`,
+    `SELECT ${['customer_activity', 'source_activity', 'source_activity_issues'].map(differ).join(' + ')} AS n`,
   );
   return Number(row!.n);
 }
