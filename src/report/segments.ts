@@ -254,23 +254,6 @@ function maskOf(units: readonly string[], names: readonly string[]): string {
 }
 
 /**
- * The CTE chain every segments query starts with, ending in `scope`: one row per customer in
- * the report (after the business-unit and segment filters) with its activity figures, RFM
- * scores, segment, value tier and the business units it uses (`units`, a bitmask over
- * `unitList`). Also defines `unit_bits` (unit → bit).
- *
- * The per-customer figures are one aggregate over the activities grouped by customer. With the
- * covering index activities_customer (customer_id, occurred_at) INCLUDE (kind, business_unit,
- * amount, csat, nps) that is a parallel index-only scan already in customer order, aggregated
- * as it streams (3–4 s on 10M rows); a hash aggregate over the table took 10–13 s (1M groups
- * of 13 aggregates each). The quintile cut points are percentile_disc over the purchasing
- * customers: one sort per score instead of ranking every row three times.
- *
- * Indexes: activities_customer (migrations/0004_report_customer_index.sql) for `acts`;
- * customer_sources_customer (0005) for `crosswalk_units`, also in customer order;
- * activities_report_unit (0003) for `knownUnits`.
- */
-/**
  * The acts rows from customer_activity (migration 0007): the same figures, kept by triggers,
  * read in customer order instead of aggregated from every activity (0.6 s against 2.8 s on
  * 9.6M activities). `units` holds each known unit's placeholder, in bit order.
@@ -290,6 +273,24 @@ async function readsTotals(db: Queryable, options: ReportOptions): Promise<boole
   return given(options.businessUnit) === undefined && (await totalsCover(db, options.asOf));
 }
 
+/**
+ * The CTE chain every segments query starts with, ending in `scope`: one row per customer in
+ * the report (after the business-unit and segment filters) with its activity figures, RFM
+ * scores, segment, value tier and the business units it uses (`units`, a bitmask over
+ * `unitList`). Also defines `unit_bits` (unit → bit).
+ *
+ * The per-customer figures are one aggregate over the activities grouped by customer. With the
+ * covering index activities_customer (customer_id, occurred_at) INCLUDE (kind, business_unit,
+ * amount, csat, nps) that is a parallel index-only scan already in customer order, aggregated
+ * as it streams (3–4 s on 10M rows); a hash aggregate over the table took 10–13 s (1M groups
+ * of 13 aggregates each). The quintile cut points are percentile_disc over the purchasing
+ * customers: one sort per score instead of ranking every row three times. With `totals` the
+ * figures are customer_activity's rows instead (totalsActs).
+ *
+ * Indexes: activities_customer (migrations/0004_report_customer_index.sql) for `acts`;
+ * customer_sources_customer (0005) for `crosswalk_units`, also in customer order;
+ * activities_report_unit (0003) for `knownUnits`.
+ */
 function scopeCtes(p: Params, options: ReportOptions, s: Resolved, unitList: readonly string[], totals: boolean): string {
   const asOf = p.add(options.asOf);
   const unit = given(options.businessUnit);
@@ -316,8 +317,9 @@ unit_bits AS (
   SELECT ub.business_unit, 1::bigint << (ub.i::int - 1) AS bit FROM unnest(${unitsArray}::text[]) WITH ORDINALITY AS ub(business_unit, i)
 ),
 -- Each customer's activities up to the as-of day (of the filtered unit): one aggregate in
--- customer order, or without a unit filter the kept totals when they hold just those. A customer uses a unit when it has an order, transaction or ticket in it
--- (a survey answer is no use of a unit), or a crosswalk record from one of its sources.
+-- customer order, or without a unit filter the kept totals when they hold just those. A
+-- customer uses a unit when it has an order, transaction or ticket in it (a survey answer is
+-- no use of a unit), or a crosswalk record from one of its sources.
 acts AS (${totals ? totalsActs(unitList.map((u) => p.add(u))) : `
   SELECT a.customer_id,
     count(*)${only('true')}::int AS activities,

@@ -134,6 +134,7 @@ const TOTALS = [
   ['customer_activity', 'customer_activity_live'],
   ['source_activity', 'source_activity_live'],
   ['source_activity_issues', 'source_activity_issues_live'],
+  ['monthly_activity', 'monthly_activity_live'],
 ] as const;
 
 /**

@@ -4,6 +4,8 @@ import type { Queryable } from '../../src/db/index.js';
 import { importAll } from '../../src/importer/index.js';
 import { serviceReport } from '../../src/report/service.js';
 import { customerSegments, segmentsReport } from '../../src/report/segments.js';
+import { trendsReport } from '../../src/report/trends.js';
+import { qualityReport } from '../../src/report/quality.js';
 import { resolve } from '../../src/resolve/index.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { demoWorkspace } from '../helpers/workspace.js';
@@ -155,5 +157,25 @@ describeEachDatabase('activity totals', (db) => {
     expect(sections(fromTotals.segments)).toEqual(sections(fromActivities.segments));
     expect(sections(fromTotals.service)).toEqual(sections(fromActivities.service));
     expect(await staleActivityTotals(db())).toBe(2); // the row as kept, and as it should be
+  });
+
+  it('gives the trends report the monthly volumes it would sum from activities', async () => {
+    // (the database holds the resolved demo data from the tests before)
+    await db().exec('SELECT customer_activity_refresh(ARRAY(SELECT customer_id FROM customer_activity))');
+    expect(await staleActivityTotals(db())).toBe(0);
+    const options = { asOf: '2030-01-01' };
+    const fromTotals = { trends: await trendsReport(db(), options), quality: await qualityReport(db(), options) };
+    // A row after the as-of day (no customer's) makes trends read activities, which leave it out.
+    await db().exec(`INSERT INTO activities (batch_id, source, source_key, line_no, kind, business_unit, customer_ref_by, customer_ref, occurred_at, amount)
+      SELECT batch_id, source, 'later', 1, 'order', business_unit, 'email', 'nobody@example.com', '2031-06-01', 5 FROM activities LIMIT 1`);
+    const fromActivities = await trendsReport(db(), options);
+    expect(fromTotals.trends.sections.length).toBeGreaterThan(1);
+    expect(fromTotals.trends.sections).toEqual(fromActivities.sections);
+    // the quality report's sums took the row in, as a read of activities does
+    const rows = (r: typeof fromTotals.quality) => r.sections.flatMap((x) => x.tables).find((t) => t.title === 'Activity rows')!.rows;
+    const after = rows(await qualityReport(db(), options));
+    const sum = (list: typeof after) => list.reduce((n, r) => n + Number(r.rows), 0);
+    expect(sum(after)).toBe(sum(rows(fromTotals.quality)) + 1);
+    expect(await staleActivityTotals(db())).toBe(0);
   });
 });

@@ -122,13 +122,13 @@ export async function canonicalDump(db: Queryable): Promise<CanonicalDump> {
   };
 }
 
-/** Rows of the activity totals (customer_activity, source_activity, source_activity_issues) that are not what their views compute from activities now, and missing rows. */
+/** Rows of the activity totals (customer_activity, source_activity, source_activity_issues, monthly_activity) that are not what their views compute from activities now, and missing rows. */
 export async function staleActivityTotals(db: Queryable): Promise<number> {
   const differ = (table: string) =>
     `(SELECT count(*) FROM (SELECT * FROM ${table} EXCEPT ALL SELECT * FROM ${table}_live) x)
      + (SELECT count(*) FROM (SELECT * FROM ${table}_live EXCEPT ALL SELECT * FROM ${table}) y)`;
   const [row] = await db.query<{ n: number }>(
-    `SELECT ${['customer_activity', 'source_activity', 'source_activity_issues'].map(differ).join(' + ')} AS n`,
+    `SELECT ${['customer_activity', 'source_activity', 'source_activity_issues', 'monthly_activity'].map(differ).join(' + ')} AS n`,
   );
   return Number(row!.n);
 }
