@@ -141,7 +141,6 @@ type LongRow = Record<string, unknown>;
 
 type TicketCount = { dim: string; value: string; month: string; n: number };
 
-/** Every monthly series in long form (one row per series and month), with its changes and usual range. */
 /**
  * Whether monthly_activity, the sums per month, unit and kind kept by triggers (migration 0007),
  * holds exactly the window's volumes: whole months (no --from inside one) and no activity after
@@ -158,13 +157,13 @@ async function monthlyTotalsCover(db: Queryable, w: Window): Promise<boolean> {
   return row?.covers === true;
 }
 
+/** Every monthly series in long form (one row per series and month), with its changes and usual range. */
 async function monthlySeries(db: Queryable, w: Window, unit: string | undefined): Promise<LongRow[]> {
-  // Monthly series, their changes and usual ranges, in long form (one row per series and month).
-  // Volumes: one pass over the window grouped by month (parallel; the statistics object
-  // activities_month tells the planner there are few months). Active and new customers: one
-  // pass over each customer's activities in customer order (the covering index
-  // activities_customer), giving its first activity and a bitmask of its active months; the
-  // masks are then counted byte by byte. Counting distinct customers per month directly sorted
+  // Volumes: the kept monthly sums when they hold just the window's activities, else one pass
+  // over the window grouped by month (parallel; the statistics object activities_month tells
+  // the planner there are few months). Active and new customers: one pass over each customer's
+  // activities in customer order (the covering index activities_customer), giving its first
+  // activity and a bitmask of its active months; the masks are then counted byte by byte. Counting distinct customers per month directly sorted
   // all 10M rows (7 s); the first activity per customer as a hash aggregate took 8 s.
   const totals = await monthlyTotalsCover(db, w);
   const p = new Params();
