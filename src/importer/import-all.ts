@@ -5,7 +5,7 @@ import type { GoldenConfig } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { UserError } from '../errors.js';
 import { planTargetColumns } from './mapping.js';
-import { emptyResult, importFile, readHeader, sha256File } from './import-file.js';
+import { emptyResult, fileIdentity, importFile, readHeader, sha256File } from './import-file.js';
 import { planImport, type ImportPlan, type PlanOptions } from './plan.js';
 import { looksLikeUtf8Text } from './sniff.js';
 import type { FileResult, ImportProgress, ImportTarget } from './targets.js';
@@ -45,7 +45,15 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
   const rejectsDir = config.rejectsDir === undefined ? undefined : path.resolve(config.baseDir, config.rejectsDir);
   if (rejectsDir !== undefined) await mkdir(rejectsDir, { recursive: true });
   const limit = pLimit(options.concurrency ?? 2);
-  const hashes = await Promise.all(plan.targets.map((t) => limit(() => sha256File(t.file))));
+  // A file a loaded batch read, unchanged since (same path and identity), is not read again.
+  const identities = await Promise.all(plan.targets.map((t) => fileIdentity(t.file)));
+  const known = await hashesByIdentity(db, plan.targets.map((t) => t.file));
+  const hashes = await Promise.all(
+    plan.targets.map((t, i) => {
+      const sha256 = known.get(`${t.file}\u0000${identities[i]}`);
+      return sha256 !== undefined ? { sha256 } : limit(() => sha256File(t.file));
+    }),
+  );
   const loaded = await previouslyLoaded(db, hashes.map((h) => h.sha256));
   const firstWithContent = new Map<string, string>();
   const jobs = plan.targets.map((target, i) => {
@@ -68,6 +76,7 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
             force: options.force,
             maxRejects: options.maxRejects,
             onProgress: options.onProgress,
+            identity: identities[i],
           }),
     );
   });
@@ -110,6 +119,16 @@ async function checkFiles(targets: readonly ImportTarget[]): Promise<string[]> {
   }
   if (problems.length > 0) throw new UserError(`nothing was imported:\n  ${problems.join('\n  ')}`);
   return warnings;
+}
+
+/** The SHA-256 of each file a loaded batch read, by path and identity. */
+async function hashesByIdentity(db: Database, files: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db.query<{ file_path: string; file_identity: string; file_sha256: string }>(
+    `SELECT file_path, file_identity, file_sha256 FROM import_batches
+     WHERE status = 'loaded' AND file_identity IS NOT NULL AND file_path = ANY ($1::text[])`,
+    [[...new Set(files)]],
+  );
+  return new Map(rows.map((r) => [`${r.file_path}\u0000${r.file_identity}`, r.file_sha256]));
 }
 
 async function previouslyLoaded(db: Database, shas: readonly string[]) {

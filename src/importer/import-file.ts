@@ -21,6 +21,8 @@ export interface FileImportOptions {
   /** Parse in a worker thread (default: when the compiled worker exists). */
   useWorker?: boolean | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** The file's identity (fileIdentity) as it was hashed, kept with its batch. */
+  identity?: string | undefined;
 }
 
 /**
@@ -28,6 +30,16 @@ export interface FileImportOptions {
  * above it, the worker's capped heap also keeps the process's memory flat.
  */
 const WORKER_MIN_BYTES = 1024 * 1024;
+
+/**
+ * What tells a file apart without reading it: device, inode, size, modification and change
+ * times (ns). Writing to the file, replacing it or moving it changes the change time, which
+ * no one can set back (migrations/0008_file_identity.sql).
+ */
+export async function fileIdentity(file: string): Promise<string> {
+  const s = await stat(file, { bigint: true });
+  return [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':');
+}
 
 export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
@@ -84,11 +96,11 @@ export async function importFile(db: Database, target: ImportTarget, sha256: str
     await db.transaction(async (tx) => {
       if (options.force) await supersede(tx, target, sha256);
       const inserted = await tx.query<{ id: number }>(
-        `INSERT INTO import_batches (kind, source, file_name, file_path, file_sha256, file_bytes, status, started_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'loaded', $7)
+        `INSERT INTO import_batches (kind, source, file_name, file_path, file_sha256, file_bytes, status, started_at, file_identity)
+         VALUES ($1, $2, $3, $4, $5, $6, 'loaded', $7, $8)
          ON CONFLICT (kind, source, file_sha256) WHERE status = 'loaded' DO NOTHING
          RETURNING id`,
-        [target.kind, target.name, path.basename(target.file), target.file, sha256, size, started],
+        [target.kind, target.name, path.basename(target.file), target.file, sha256, size, started, options.identity ?? null],
       );
       const batchId = inserted[0]?.id;
       if (batchId === undefined) {

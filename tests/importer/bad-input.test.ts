@@ -1,4 +1,4 @@
-import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeEach, expect, it } from 'vitest';
 import type { GoldenConfig, GoldenConfigInput } from '../../src/config/index.js';
@@ -206,6 +206,25 @@ describeEachDatabase('import: bad input', (db) => {
     expect(rows.map((r) => r.status)).toEqual(['superseded', 'loaded']);
     expect(await staged(first.batchId)).toHaveLength(0);
     expect(await staged(forced.batchId)).toHaveLength(2);
+  });
+
+  it('loads a file rewritten in place with its size and modification time put back', async () => {
+    // A loaded batch keeps its file's identity, so an unchanged file is not read again; a
+    // rewrite changes the change time, which no one can put back, so it is read and loaded.
+    const f = file(`${HEADER}\n7,Kim Orr,kim@example.com,,\n`);
+    const first = only(await importAll(db(), config, { files: [f] }));
+    expect(first.status).toBe('loaded');
+    const [kept] = await db().query<{ identity: string | null }>('SELECT file_identity AS identity FROM import_batches WHERE id = $1', [first.batchId]);
+    expect(kept!.identity).toMatch(/^\d+:\d+:\d+:\d+:\d+$/);
+    expect(only(await importAll(db(), config, { files: [f] })).status).toBe('skipped');
+    const { mtime, atime } = statSync(f);
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(f, `${HEADER}\n7,Kit Orr,kit@example.com,,\n`);
+    utimesSync(f, atime, mtime);
+    expect(statSync(f).mtimeMs).toBe(mtime.getTime());
+    const rewritten = only(await importAll(db(), config, { files: [f] }));
+    expect(rewritten.status).toBe('loaded');
+    expect(rewritten.rowsLoaded).toBe(1);
   });
 
   it('aborts a file past --max-rejects and leaves nothing of it loaded', async () => {
