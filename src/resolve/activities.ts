@@ -129,13 +129,19 @@ export async function settleActivities(db: Database, options: SettleOptions = {}
 /** The triggers on activities that keep the activity totals up to date (migration 0007). */
 const TOTALS_TRIGGERS = ['activity_totals_insert', 'activity_totals_update', 'activity_totals_delete'];
 
-/** Each activity-totals table and the view that defines it. */
-const TOTALS = [
+/** SQL switching the activity-totals triggers off or on (inside a transaction that then rebuilds the totals). */
+export const activityTotalsTriggers = (on: boolean): string =>
+  TOTALS_TRIGGERS.map((t) => `ALTER TABLE activities ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${t}`).join('; ');
+
+/** SQL building each activity-totals table whole from the view that defines it. */
+export const REBUILD_ACTIVITY_TOTALS = [
   ['customer_activity', 'customer_activity_live'],
   ['source_activity', 'source_activity_live'],
   ['source_activity_issues', 'source_activity_issues_live'],
   ['monthly_activity', 'monthly_activity_live'],
-] as const;
+]
+  .map(([table, definition]) => `TRUNCATE ${table}; INSERT INTO ${table} SELECT * FROM ${definition} ORDER BY 1`)
+  .join('; ');
 
 /**
  * Runs a bulk write to activities with the activity-totals triggers off, then builds the
@@ -145,15 +151,10 @@ const TOTALS = [
  * for 9.6M activities).
  */
 export async function withActivityTotalsRebuilt<T>(tx: Session, fn: () => Promise<T>): Promise<T> {
-  const triggers = (on: boolean) =>
-    tx.exec(TOTALS_TRIGGERS.map((t) => `ALTER TABLE activities ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${t}`).join('; '));
-  await triggers(false);
+  await tx.exec(activityTotalsTriggers(false));
   const result = await fn();
-  for (const [table, definition] of TOTALS) {
-    await tx.exec(`TRUNCATE ${table}`);
-    await tx.exec(`INSERT INTO ${table} SELECT * FROM ${definition} ORDER BY 1`);
-  }
-  await triggers(true);
+  await tx.exec(REBUILD_ACTIVITY_TOTALS);
+  await tx.exec(activityTotalsTriggers(true));
   return result;
 }
 
