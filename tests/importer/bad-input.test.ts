@@ -212,16 +212,20 @@ describeEachDatabase('import: bad input', (db) => {
     // A loaded batch keeps its file's identity, so an unchanged file is not read again; a
     // rewrite changes the change time, which no one can put back, so it is read and loaded.
     const f = file(`${HEADER}\n7,Kim Orr,kim@example.com,,\n`);
+    // a whole second, so the old modification time can be put back exactly
+    const when = 1_700_000_000;
+    utimesSync(f, when, when);
     const first = only(await importAll(db(), config, { files: [f] }));
     expect(first.status).toBe('loaded');
     const [kept] = await db().query<{ identity: string | null }>('SELECT file_identity AS identity FROM import_batches WHERE id = $1', [first.batchId]);
     expect(kept!.identity).toMatch(/^\d+:\d+:\d+:\d+:\d+$/);
     expect(only(await importAll(db(), config, { files: [f] })).status).toBe('skipped');
-    const { mtime, atime } = statSync(f);
+    const { ino, size } = statSync(f);
     await new Promise((r) => setTimeout(r, 20));
     writeFileSync(f, `${HEADER}\n7,Kit Orr,kit@example.com,,\n`);
-    utimesSync(f, atime, mtime);
-    expect(statSync(f).mtimeMs).toBe(mtime.getTime());
+    utimesSync(f, when, when);
+    expect(statSync(f, { bigint: true }).mtimeNs).toBe(BigInt(when) * 1_000_000_000n);
+    expect(statSync(f)).toMatchObject({ ino, size });
     const rewritten = only(await importAll(db(), config, { files: [f] }));
     expect(rewritten.status).toBe('loaded');
     expect(rewritten.rowsLoaded).toBe(1);
