@@ -47,6 +47,8 @@ const MIN_BASELINE_MONTHS = 6;
 const UNUSUAL_SD = 2;
 
 const KINDS = `('order', 'transaction', 'ticket', 'feedback')`;
+/** The kinds as a relation kinds(kind), for one index probe per kind. */
+const KIND_ROWS = `(VALUES ('order'), ('transaction'), ('ticket'), ('feedback')) AS kinds(kind)`;
 
 /** The series of the monthly query (keys are columns of its `series` step). `points`: changes in points, not %. */
 const SERIES = [
@@ -100,7 +102,7 @@ export async function trendsReport(db: ReportSource, options: ReportOptions): Pr
     `WITH b AS (
        -- The earliest of each kind's first activity: one index probe per kind.
        SELECT date_trunc('month', min(k.first))::date AS data_first
-       FROM (VALUES ('order'), ('transaction'), ('ticket'), ('feedback')) AS kinds(kind)
+       FROM ${KIND_ROWS}
        CROSS JOIN LATERAL (
          SELECT min(a.occurred_at) AS first FROM activities a
          WHERE a.kind = kinds.kind AND a.occurred_at < ${bp.add(end)}::date + 1${unit === undefined ? '' : ` AND a.business_unit = ${bp.add(unit)}`}
@@ -150,7 +152,7 @@ async function monthlyTotalsCover(db: Queryable, w: Window): Promise<boolean> {
   if (w.from !== undefined && w.from !== w.firstMonth) return false;
   const [row] = await db.query<{ covers: boolean }>(
     `SELECT coalesce(max(k.last) < $1::date + 1, true) AS covers
-     FROM (VALUES ${KINDS.slice(1, -1).split(', ').map((k) => `(${k})`).join(', ')}) AS kinds(kind)
+     FROM ${KIND_ROWS}
      CROSS JOIN LATERAL (SELECT max(a.occurred_at) AS last FROM activities a WHERE a.kind = kinds.kind) k`,
     [w.end],
   );
