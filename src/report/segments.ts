@@ -226,18 +226,11 @@ const MAX_UNITS = 63;
 
 /**
  * Every business unit named in the config or in the activities, sorted: unit i is bit i of a
- * customer's `units` mask. A skip scan over activities_report_unit (business_unit leading):
- * one index probe per distinct unit.
+ * customer's `units` mask. The units in activities are those of monthly_activity, the sums per
+ * month, unit and kind that triggers keep exact (migration 0007): a few thousand rows at most.
  */
 async function knownUnits(db: Queryable, s: Resolved): Promise<string[]> {
-  const rows = await db.query<{ unit: string }>(
-    `WITH RECURSIVE u(unit) AS (
-       SELECT min(business_unit) FROM activities
-       UNION ALL
-       SELECT (SELECT min(a.business_unit) FROM activities a WHERE a.business_unit > u.unit) FROM u WHERE u.unit IS NOT NULL
-     )
-     SELECT unit FROM u WHERE unit IS NOT NULL`,
-  );
+  const rows = await db.query<{ unit: string }>('SELECT DISTINCT business_unit AS unit FROM monthly_activity');
   const units = [...new Set([...s.units.map((u) => u.businessUnit), ...rows.map((r) => r.unit)])].sort();
   if (units.length > MAX_UNITS) throw new UserError(`the segments report handles up to ${MAX_UNITS} business units; the config and activities name ${units.length}`);
   return units;
@@ -288,8 +281,7 @@ async function readsTotals(db: Queryable, options: ReportOptions): Promise<boole
  * figures are customer_activity's rows instead (totalsActs).
  *
  * Indexes: activities_customer (migrations/0004_report_customer_index.sql) for `acts`;
- * customer_sources_customer (0005) for `crosswalk_units`, also in customer order;
- * activities_report_unit (0003) for `knownUnits`.
+ * customer_sources_customer (0005) for `crosswalk_units`, also in customer order.
  */
 function scopeCtes(p: Params, options: ReportOptions, s: Resolved, unitList: readonly string[], totals: boolean): string {
   const asOf = p.add(options.asOf);

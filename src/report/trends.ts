@@ -47,8 +47,6 @@ const MIN_BASELINE_MONTHS = 6;
 const UNUSUAL_SD = 2;
 
 const KINDS = `('order', 'transaction', 'ticket', 'feedback')`;
-/** The kinds as a relation kinds(kind), for one index probe per kind. */
-const KIND_ROWS = `(VALUES ('order'), ('transaction'), ('ticket'), ('feedback')) AS kinds(kind)`;
 
 /** The series of the monthly query (keys are columns of its `series` step). `points`: changes in points, not %. */
 const SERIES = [
@@ -96,17 +94,12 @@ export async function trendsReport(db: ReportSource, options: ReportOptions): Pr
   if (from !== undefined && from > end) throw new UserError(`--from ${from} is after the end of the window (${end}: --to or --as-of)`);
   const unit = given(options.businessUnit);
 
-  // The window's months. Index: activities_report_kind (or _unit with a business unit) for min(occurred_at) per kind.
+  // The window's months. The first activity up to the end: one probe of activities_occurred.
   const bp = new Params();
   const [bounds] = await db.query<{ data_first: string | null; first_month: string | null; last_month: string; series_start: string | null }>(
     `WITH b AS (
-       -- The earliest of each kind's first activity: one index probe per kind.
-       SELECT date_trunc('month', min(k.first))::date AS data_first
-       FROM ${KIND_ROWS}
-       CROSS JOIN LATERAL (
-         SELECT min(a.occurred_at) AS first FROM activities a
-         WHERE a.kind = kinds.kind AND a.occurred_at < ${bp.add(end)}::date + 1${unit === undefined ? '' : ` AND a.business_unit = ${bp.add(unit)}`}
-       ) k
+       SELECT date_trunc('month', min(a.occurred_at))::date AS data_first FROM activities a
+       WHERE a.occurred_at < ${bp.add(end)}::date + 1${unit === undefined ? '' : ` AND a.business_unit = ${bp.add(unit)}`}
      ),
      f AS (SELECT coalesce(date_trunc('month', ${bp.add(from ?? null)}::date)::date, b.data_first) AS first_month, b.data_first FROM b)
      SELECT f.data_first, f.first_month, date_trunc('month', ${bp.add(end)}::date)::date AS last_month,
@@ -146,14 +139,12 @@ type TicketCount = { dim: string; value: string; month: string; n: number };
 /**
  * Whether monthly_activity, the sums per month, unit and kind kept by triggers (migration 0007),
  * holds exactly the window's volumes: whole months (no --from inside one) and no activity after
- * the window's end (one index probe per kind).
+ * the window's end (one probe of activities_occurred).
  */
 async function monthlyTotalsCover(db: Queryable, w: Window): Promise<boolean> {
   if (w.from !== undefined && w.from !== w.firstMonth) return false;
   const [row] = await db.query<{ covers: boolean }>(
-    `SELECT coalesce(max(k.last) < $1::date + 1, true) AS covers
-     FROM ${KIND_ROWS}
-     CROSS JOIN LATERAL (SELECT max(a.occurred_at) AS last FROM activities a WHERE a.kind = kinds.kind) k`,
+    'SELECT coalesce(max(occurred_at) < $1::date + 1, true) AS covers FROM activities',
     [w.end],
   );
   return row?.covers === true;
@@ -282,7 +273,7 @@ ORDER BY f.month, f.series`,
 /** Tickets per month by category and by channel, zero-filled. */
 function ticketsByMonth(db: Queryable, w: Window, unit: string | undefined): Promise<TicketCount[]> {
   // Tickets per month by category and by channel, zero-filled.
-  // Index: activities_report_kind / activities_report_unit (kind = 'ticket', occurred_at range; includes category, channel).
+  // Index: activities_ticket, over tickets only and carrying category, channel and unit (an index-only scan).
   const tp = new Params();
   const tFirst = tp.add(w.firstMonth);
   const tLast = tp.add(w.lastMonth);
@@ -308,7 +299,7 @@ ORDER BY k.dim, k.total DESC, k.value, m.month`,
 /** Ticket categories ranked by how their share grew. */
 function risingCategories(db: Queryable, w: Window, unit: string | undefined): Promise<Record<string, unknown>[]> {
   // Rising ticket categories: the last three months of the window against the twelve before.
-  // Index: activities_report_kind / activities_report_unit (kind = 'ticket', occurred_at range).
+  // Index: activities_ticket (as ticketsByMonth).
   const rp = new Params();
   const rLast = rp.add(w.lastMonth);
   return db.query<Record<string, unknown>>(
