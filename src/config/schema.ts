@@ -106,7 +106,7 @@ export const DEFAULT_BLOCKING = [
   { name: 'email', on: ['emails'] },
   { name: 'phone', on: ['phones'] },
   { name: 'postcode_name', on: ['postcode', 'family_phonetic', 'given_name_formal:1'] },
-  { name: 'name_birth', on: ['family_phonetic', 'birth_date'] },
+  { name: 'name_birth', on: ['family_phonetic', 'birth_date', 'given_name_formal:1'] },
   { name: 'given_birth', on: ['given_name_formal', 'birth_date'] },
   { name: 'postcode_house', on: ['postcode', 'house_number'] },
   { name: 'birth_postcode', on: ['birth_date', 'postcode'] },
