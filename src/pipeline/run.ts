@@ -169,7 +169,18 @@ async function importAndResolve(
   await checkStop('after resolve, before the activities move in');
   const resolved = resolving.value;
   const t = Date.now();
-  resolved.activities = await settleActivities(db, { bulkRows: options.resolve?.bulkRows, onStage: resolveOptions.onStage });
+  // Each step of the move is timed into the stages too, so the log says where its time went.
+  let step: { name: string; since: number } | undefined;
+  const endStep = () => {
+    if (step) resolved.stages[step.name] = (Date.now() - step.since) / 1000;
+  };
+  const onSettleStage = (stage: string) => {
+    endStep();
+    step = { name: stage, since: Date.now() };
+    resolveOptions.onStage?.(stage);
+  };
+  resolved.activities = await settleActivities(db, { bulkRows: options.resolve?.bulkRows, onStage: onSettleStage });
+  endStep();
   resolved.stages['activities (after the staging)'] = (Date.now() - t) / 1000;
   resolved.seconds += resolved.activities.seconds;
   return { imported: mergeImports(customers, activities), resolved };

@@ -110,13 +110,14 @@ export async function settleActivities(db: Database, options: SettleOptions = {}
       hookPoint('settle:moved');
     };
     if (summary.bulk) {
-      await withActivityTotalsRebuilt(tx, async () =>
-        withoutIndexes(tx, 'activities', [...(await keyConstraints(tx, 'activities')), ...(await plainIndexes(tx, 'activities'))], move),
-      );
+      await withActivityTotalsRebuilt(tx, async () => {
+        await withoutIndexes(tx, 'activities', [...(await keyConstraints(tx, 'activities')), ...(await plainIndexes(tx, 'activities'))], move);
+        options.onStage?.('activities: building totals');
+      });
     } else {
       await move();
     }
-    options.onStage?.('activities: done');
+    options.onStage?.('activities: finishing');
     summary.unattached = await count(tx, 'SELECT count(*) AS n FROM activities WHERE customer_id IS NULL AND batch_id = ANY ($1)', [batches.map((b) => b.id)]);
     await tx.query('UPDATE import_batches SET settled_at = now() WHERE id = ANY ($1)', [batches.map((b) => b.id)]);
     await tx.exec('TRUNCATE staging_activities');
