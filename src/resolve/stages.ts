@@ -97,7 +97,7 @@ export async function buildPairs(tx: Session, config: GoldenConfig): Promise<voi
   const delta = blockingKeysSql(blocking, 'rs_delta', "t.change <> 'same'");
   // Without stored keys (a first load) the delta's keys are all there is: read once, not kept
   // aside for the lookup into record_keys (which wrote 11M keys to a temporary file).
-  const stored = (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM record_keys) AS any'))[0]?.any === true;
+  const stored = await hasRecordKeys(tx);
   await tx.exec(`${UNLOGGED} rs_keys ${NO_VACUUM} AS
     ${
       stored
@@ -128,6 +128,11 @@ export async function buildPairs(tx: Session, config: GoldenConfig): Promise<voi
     GROUP BY 1`);
   await tx.exec('RESET enable_hashagg');
   await analyze(tx, 'rs_pairs');
+}
+
+/** Whether record_keys holds any key: none before the first load (or after it was lost). */
+export async function hasRecordKeys(tx: Session): Promise<boolean> {
+  return (await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM record_keys) AS any'))[0]?.any === true;
 }
 
 /** A person's initials in either order (given and family names get swapped in exports). */

@@ -3,6 +3,7 @@ import { keyConstraints, plainIndexes, withoutIndexes } from '../db/bulk-indexes
 import type { Session } from '../db/index.js';
 import { attachActivities, bulkRows, withActivityTotalsRebuilt } from './activities.js';
 import { ATTRIBUTE_COLUMNS, ATTRIBUTES } from './columns.js';
+import { hasRecordKeys } from './stages.js';
 import { GOLDEN_COLUMNS, survivorshipSql, survivorshipUpdateSet } from './survivorship.js';
 
 export interface WriteContext {
@@ -172,8 +173,7 @@ export async function writeResolution(
   // 7. Blocking keys for the next nights. A big first load builds the index once at the end.
   // record_keys is derived data (UNLOGGED; rebuilt from the crosswalk when lost). On a first
   // load the run's keys already are the whole table: it is renamed into place, not copied.
-  const noKeys = (await tx.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM record_keys) AS empty'))[0]?.empty === true;
-  if (noKeys) {
+  if (!(await hasRecordKeys(tx))) {
     await tx.exec(`DROP TABLE record_keys;
       ALTER TABLE rs_keys DROP COLUMN is_delta;
       ALTER TABLE rs_keys RENAME TO record_keys;
