@@ -187,7 +187,7 @@ async function importAndResolve(
 }
 
 /** The tables a night writes and the reports and resolve read. */
-const NIGHTLY_TABLES = ['activities', 'customer_activity', 'customer_sources', 'customer_identifiers', 'customers'];
+export const NIGHTLY_TABLES = ['activities', 'customer_activity', 'customer_sources', 'customer_identifiers', 'customers'];
 
 /** Vacuums the tables a night wrote and analyzes those it changed by a tenth or more; returns those. */
 async function vacuumAfterResolve(db: Database): Promise<string[]> {

@@ -156,8 +156,9 @@ async function monthlySeries(db: Queryable, w: Window, unit: string | undefined)
   // over the window grouped by month (parallel; the statistics object activities_month tells
   // the planner there are few months). Active and new customers: one pass over each customer's
   // activities in customer order (the covering index activities_customer), giving its first
-  // activity and a bitmask of its active months; the masks are then counted byte by byte. Counting distinct customers per month directly sorted
-  // all 10M rows (7 s); the first activity per customer as a hash aggregate took 8 s.
+  // activity and a bitmask of its active months; the masks are then counted byte by byte.
+  // Counting distinct customers per month directly sorted all 10M rows (7 s); the first activity
+  // per customer as a hash aggregate took 8 s.
   const totals = await monthlyTotalsCover(db, w);
   const p = new Params();
   const start = p.add(w.seriesStart);
@@ -272,7 +273,6 @@ ORDER BY f.month, f.series`,
 
 /** Tickets per month by category and by channel, zero-filled. */
 function ticketsByMonth(db: Queryable, w: Window, unit: string | undefined): Promise<TicketCount[]> {
-  // Tickets per month by category and by channel, zero-filled.
   // Index: activities_ticket, over tickets only and carrying category, channel and unit (an index-only scan).
   const tp = new Params();
   const tFirst = tp.add(w.firstMonth);

@@ -148,7 +148,7 @@ export const REBUILD_ACTIVITY_TOTALS = [
  * Runs a bulk write to activities with the activity-totals triggers off, then builds the
  * totals whole from activities, all in the caller's transaction. Per statement the triggers
  * would keep millions of changed rows aside and recompute most customers through the index
- * being rebuilt; one pass in customer order after the indexes are back is cheaper (about 9 s
+ * being rebuilt; one pass in customer order after the indexes are back is cheaper (about 12 s
  * for 9.6M activities).
  */
 export async function withActivityTotalsRebuilt<T>(tx: Session, fn: () => Promise<T>): Promise<T> {
