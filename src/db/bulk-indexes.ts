@@ -1,11 +1,14 @@
-import type { Session } from './types.js';
+import pLimit from 'p-limit';
+import type { Database, Queryable, Session } from './types.js';
 
 /** An index or constraint as PostgreSQL prints it, to be dropped and made again. */
-interface Definition {
+export interface Definition {
   name: string;
   def: string;
   /** Constraint type: p(rimary key), u(nique), f(oreign key); absent for a plain index. */
   type?: string;
+  /** For a primary key or unique constraint: its index, built on its own before it is attached. */
+  index?: string | null;
 }
 
 /** The indexes of `table` that back no constraint; with `column`, those whose definition names it (key, INCLUDE or WHERE). */
@@ -21,8 +24,10 @@ export async function plainIndexes(tx: Session, table: string, column?: string):
 
 /** The primary key, unique and foreign-key constraints of `table`, foreign keys first. */
 export async function keyConstraints(tx: Session, table: string): Promise<Definition[]> {
-  return tx.query<{ name: string; def: string; type: string }>(
-    `SELECT conname AS name, pg_get_constraintdef(oid) AS def, contype AS type FROM pg_constraint
+  return tx.query<{ name: string; def: string; type: string; index: string | null }>(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS def, contype AS type,
+       CASE WHEN contype IN ('p', 'u') THEN pg_get_indexdef(conindid) END AS index
+     FROM pg_constraint
      WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype = 'f' DESC, conname`,
     [table],
   );
@@ -39,8 +44,7 @@ export async function keyConstraints(tx: Session, table: string): Promise<Defini
 export async function withoutIndexes<T>(tx: Session, table: string, drop: readonly Definition[], fn: () => Promise<T>): Promise<T> {
   const constraints = drop.filter((d) => d.type !== undefined);
   const indexes = drop.filter((d) => d.type === undefined);
-  for (const c of constraints) await tx.exec(`ALTER TABLE ${table} DROP CONSTRAINT "${c.name}"`);
-  for (const i of indexes) await tx.exec(`DROP INDEX "${i.name}"`);
+  await dropDefinitions(tx, table, drop);
   const result = await fn();
   if (drop.length > 0) await tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
   for (const c of [...constraints].reverse()) {
@@ -49,4 +53,55 @@ export async function withoutIndexes<T>(tx: Session, table: string, drop: readon
   }
   for (const i of indexes) await tx.exec(i.def);
   return result;
+}
+
+/** Drops the constraints, then the indexes, of `table` that `drop` lists. */
+export async function dropDefinitions(tx: Queryable, table: string, drop: readonly Definition[]): Promise<void> {
+  for (const c of drop.filter((d) => d.type !== undefined)) await tx.exec(`ALTER TABLE ${table} DROP CONSTRAINT "${c.name}"`);
+  for (const i of drop.filter((d) => d.type === undefined)) await tx.exec(`DROP INDEX "${i.name}"`);
+}
+
+/**
+ * Builds the indexes `defs` names that `table` lacks, each in its own transaction, up to
+ * `parallel` at once (CREATE INDEX takes a SHARE lock, which does not block another build);
+ * primary-key and unique constraints get their index built the same way. Largest first, so the
+ * sessions finish together. A build cut short leaves nothing, and a second call builds only
+ * what is still missing. Constraints are attached after by attachConstraints.
+ */
+export async function buildIndexesInParallel(db: Database, table: string, defs: readonly Definition[], parallel: number): Promise<void> {
+  const existing = new Set(
+    (await db.query<{ name: string }>('SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = $1::regclass', [table])).map(
+      (r) => r.name,
+    ),
+  );
+  const builds = defs
+    .map((d) => ({ name: d.name, sql: d.type === undefined ? d.def : d.index }))
+    .filter((b): b is { name: string; sql: string } => typeof b.sql === 'string' && !existing.has(b.name));
+  const limit = pLimit(parallel);
+  await Promise.all(
+    builds.map((b) =>
+      limit(() =>
+        db.transaction(async (tx) => {
+          // Split among the sessions: together they stay within what one build had.
+          await tx.exec(`SET LOCAL maintenance_work_mem = '${Math.floor(256 / parallel)}MB'`);
+          await tx.exec(b.sql);
+        }),
+      ),
+    ),
+  );
+}
+
+/**
+ * Attaches the constraints of `defs` that `table` lacks: a primary key or unique constraint
+ * onto the index buildIndexesInParallel made for it, a foreign key NOT VALID (as withoutIndexes).
+ */
+export async function attachConstraints(tx: Session, table: string, defs: readonly Definition[]): Promise<void> {
+  const present = new Set((await keyConstraints(tx, table)).map((c) => c.name));
+  for (const c of defs.filter((d) => d.type !== undefined && !present.has(d.name))) {
+    if (c.type === 'p' || c.type === 'u') {
+      await tx.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${c.type === 'p' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX "${c.name}"`);
+    } else {
+      await tx.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${c.def.replace(/ NOT VALID$/, '')}${c.type === 'f' ? ' NOT VALID' : ''}`);
+    }
+  }
 }

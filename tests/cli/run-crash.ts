@@ -6,7 +6,7 @@ import { ExitCode } from '../../src/errors.js';
 import { golden } from '../helpers/cli.js';
 import { engines, type Engine } from '../helpers/databases.js';
 import { demoWorkspace, type Workspace } from '../helpers/workspace.js';
-import { canonicalDump, type CanonicalDump } from '../resolve/helpers.js';
+import { canonicalDump, staleActivityTotals, type CanonicalDump } from '../resolve/helpers.js';
 
 /**
  * `golden run` killed with SIGKILL at any point, then run again, ends exactly where an
@@ -37,9 +37,17 @@ const POINTS = [
 
 /**
  * Inside the move of the staged activities with the indexes of activities dropped (the path of
- * a large load, forced here on the small demo): a kill must bring every index back.
+ * a large load, forced here on the small demo): a kill must bring every index back, and the
+ * activity totals must come out exact. On PostgreSQL that move commits step by step on two
+ * sessions: moved, indexes built, totals rebuilt, constraints and triggers back.
  */
-const BULK_POINTS = ['settle:moved', 'resolve:activities: building indexes'];
+const BULK_POINTS = [
+  'settle:moved',
+  'resolve:activities: building indexes',
+  'resolve:activities: building totals',
+  'resolve:activities: finishing',
+  'settle:before-commit',
+];
 
 /** On PostgreSQL the activity files are staged while resolve runs: killed after both, before the move. */
 const POSTGRES_POINTS = ['run:staged'];
@@ -67,6 +75,10 @@ interface Outcome {
   dump: CanonicalDump;
   /** The indexes of activities: a kill while they are dropped for a large move must bring them back. */
   indexes: string[];
+  /** The triggers keeping the activity totals, and whether they are on: a large move switches them off. */
+  triggers: string[];
+  /** Activity-totals rows that differ from their definitions: none. */
+  staleTotals: number;
   rejects: Record<string, string>;
 }
 
@@ -85,7 +97,16 @@ async function outcome(ws: Workspace, options: ConnectOptions): Promise<Outcome>
         .map((f) => [f, readFileSync(ws.path(f), 'utf8')]),
     );
     const indexes = await db.query<{ def: string }>("SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'activities' ORDER BY indexname");
-    return { dump: await canonicalDump(db), indexes: indexes.map((i) => i.def), rejects };
+    const triggers = await db.query<{ t: string }>(
+      "SELECT tgname || ' ' || tgenabled::text AS t FROM pg_trigger WHERE tgrelid = 'activities'::regclass AND NOT tgisinternal ORDER BY tgname",
+    );
+    return {
+      dump: await canonicalDump(db),
+      indexes: indexes.map((i) => i.def),
+      triggers: triggers.map((t) => t.t),
+      staleTotals: await staleActivityTotals(db),
+      rejects,
+    };
   } finally {
     await db.close();
   }
@@ -130,6 +151,8 @@ export function describeRunKilled(engineName: Engine['name']): void {
       }
       expect(Object.keys(clean.dump.crosswalk).length).toBeGreaterThan(100);
       expect(Object.keys(clean.rejects).length).toBe(4);
+      expect(clean.staleTotals).toBe(0);
+      expect(clean.triggers).toHaveLength(4);
     });
 
     const cases = [
