@@ -70,7 +70,7 @@ const MOVE_SQL = (some: boolean) => `INSERT INTO activities (${ACTIVITY_COLUMNS.
  * open, later closed); among files staged together the newest wins.
  *
  * Usually one transaction: a crash rolls the whole move back and the rows stay staged for the
- * next run. A large move on PostgreSQL instead runs on two sessions (moveInParallel), in
+ * next run. A large move on PostgreSQL instead runs on two sessions (finishPendingMove), in
  * steps that each commit and are recorded, and a crash there is finished by the next settle.
  */
 export async function settleActivities(db: Database, options: SettleOptions = {}): Promise<SettleSummary> {
