@@ -42,18 +42,19 @@ export async function keyConstraints(tx: Session, table: string): Promise<Defini
  * holds; new rows are still checked, PostgreSQL only skips re-reading these.
  */
 export async function withoutIndexes<T>(tx: Session, table: string, drop: readonly Definition[], fn: () => Promise<T>): Promise<T> {
-  const constraints = drop.filter((d) => d.type !== undefined);
-  const indexes = drop.filter((d) => d.type === undefined);
   await dropDefinitions(tx, table, drop);
   const result = await fn();
   if (drop.length > 0) await tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
-  for (const c of [...constraints].reverse()) {
-    const def = c.def.replace(/ NOT VALID$/, '');
-    await tx.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${def}${c.type === 'f' ? ' NOT VALID' : ''}`);
-  }
-  for (const i of indexes) await tx.exec(i.def);
+  for (const build of indexBuilds(drop)) await tx.exec(build.sql);
+  await attachConstraints(tx, table, drop);
   return result;
 }
+
+/** The CREATE INDEX of each definition: a plain index's own, a primary key's or unique constraint's index. */
+const indexBuilds = (defs: readonly Definition[]): { name: string; sql: string }[] =>
+  defs
+    .map((d) => ({ name: d.name, sql: d.type === undefined ? d.def : d.index }))
+    .filter((b): b is { name: string; sql: string } => typeof b.sql === 'string');
 
 /** Drops the constraints, then the indexes, of `table` that `drop` lists. */
 export async function dropDefinitions(tx: Queryable, table: string, drop: readonly Definition[]): Promise<void> {
@@ -64,9 +65,9 @@ export async function dropDefinitions(tx: Queryable, table: string, drop: readon
 /**
  * Builds the indexes `defs` names that `table` lacks, each in its own transaction, up to
  * `parallel` at once (CREATE INDEX takes a SHARE lock, which does not block another build);
- * primary-key and unique constraints get their index built the same way. Largest first, so the
- * sessions finish together. A build cut short leaves nothing, and a second call builds only
- * what is still missing. Constraints are attached after by attachConstraints.
+ * primary-key and unique constraints get their index built the same way. A build cut short
+ * leaves nothing, and a second call builds only what is still missing. Constraints are attached
+ * after by attachConstraints.
  */
 export async function buildIndexesInParallel(db: Database, table: string, defs: readonly Definition[], parallel: number): Promise<void> {
   const existing = new Set(
@@ -74,9 +75,7 @@ export async function buildIndexesInParallel(db: Database, table: string, defs: 
       (r) => r.name,
     ),
   );
-  const builds = defs
-    .map((d) => ({ name: d.name, sql: d.type === undefined ? d.def : d.index }))
-    .filter((b): b is { name: string; sql: string } => typeof b.sql === 'string' && !existing.has(b.name));
+  const builds = indexBuilds(defs).filter((b) => !existing.has(b.name));
   const limit = pLimit(parallel);
   await Promise.all(
     builds.map((b) =>
@@ -93,15 +92,17 @@ export async function buildIndexesInParallel(db: Database, table: string, defs: 
 
 /**
  * Attaches the constraints of `defs` that `table` lacks: a primary key or unique constraint
- * onto the index buildIndexesInParallel made for it, a foreign key NOT VALID (as withoutIndexes).
+ * onto the index built for it, then a foreign key NOT VALID (see withoutIndexes).
  */
 export async function attachConstraints(tx: Session, table: string, defs: readonly Definition[]): Promise<void> {
   const present = new Set((await keyConstraints(tx, table)).map((c) => c.name));
-  for (const c of defs.filter((d) => d.type !== undefined && !present.has(d.name))) {
+  const missing = defs.filter((d) => d.type !== undefined && !present.has(d.name));
+  // Keys first: a foreign key may reference the table's own key.
+  for (const c of [...missing.filter((d) => d.type !== 'f'), ...missing.filter((d) => d.type === 'f')]) {
     if (c.type === 'p' || c.type === 'u') {
       await tx.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${c.type === 'p' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX "${c.name}"`);
     } else {
-      await tx.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${c.def.replace(/ NOT VALID$/, '')}${c.type === 'f' ? ' NOT VALID' : ''}`);
+      await tx.exec(`ALTER TABLE ${table} ADD CONSTRAINT "${c.name}" ${c.def.replace(/ NOT VALID$/, '')} NOT VALID`);
     }
   }
 }
