@@ -132,10 +132,11 @@ export async function settleActivities(db: Database, options: SettleOptions = {}
       if (summary.bulk) options.onStage?.('activities: building indexes');
       hookPoint('settle:moved');
     };
+    const everyIndex = async () => [...(await keyConstraints(tx, 'activities')), ...(await plainIndexes(tx, 'activities'))];
     if (summary.bulk && db.engine === 'postgres') {
       // Replaced rows go and the indexes are dropped here; the rest commits step by step.
       await replace();
-      const drop = [...(await keyConstraints(tx, 'activities')), ...(await plainIndexes(tx, 'activities'))];
+      const drop = await everyIndex();
       const pending: PendingMove = { batches: batches.map((b) => b.id), drop, rows: summary.rows, replaced: summary.replaced };
       await tx.query('INSERT INTO resolve_state (name, value) VALUES ($1, $2)', [PENDING_MOVE, JSON.stringify(pending)]);
       await dropDefinitions(tx, 'activities', drop);
@@ -144,7 +145,7 @@ export async function settleActivities(db: Database, options: SettleOptions = {}
     }
     if (summary.bulk) {
       await withActivityTotalsRebuilt(tx, async () => {
-        await withoutIndexes(tx, 'activities', [...(await keyConstraints(tx, 'activities')), ...(await plainIndexes(tx, 'activities'))], move);
+        await withoutIndexes(tx, 'activities', await everyIndex(), move);
         options.onStage?.('activities: building totals');
       });
     } else {
@@ -237,8 +238,8 @@ async function finishPendingMove(db: Database, options: SettleOptions): Promise<
   // totals after. A cut leaves empty or partial totals, which the next call builds again.
   await db.exec(`TRUNCATE ${ACTIVITY_TOTALS.map(([table]) => table).join(', ')}`);
   const fills = [
-    ...[0, 1].map((half) => `INSERT INTO customer_activity SELECT * FROM customer_activity_live WHERE customer_id % 2 = ${half} ORDER BY 1`),
-    ...ACTIVITY_TOTALS.filter(([table]) => table !== 'customer_activity').map(([table, definition]) => `INSERT INTO ${table} SELECT * FROM ${definition} ORDER BY 1`),
+    ...[0, 1].map((half) => fillTotals('customer_activity', 'customer_activity_live', `customer_id % 2 = ${half}`)),
+    ...ACTIVITY_TOTALS.filter(([table]) => table !== 'customer_activity').map(([table, definition]) => fillTotals(table, definition)),
   ];
   await Promise.all(
     fills.map((sql) =>
@@ -296,10 +297,12 @@ const ACTIVITY_TOTALS = [
   ['monthly_activity', 'monthly_activity_live'],
 ] as const;
 
+/** SQL filling an (emptied) activity-totals table from the view that defines it, or the part of it `where` selects. */
+const fillTotals = (table: string, definition: string, where?: string) =>
+  `INSERT INTO ${table} SELECT * FROM ${definition}${where ? ` WHERE ${where}` : ''} ORDER BY 1`;
+
 /** SQL building each activity-totals table whole from the view that defines it. */
-export const REBUILD_ACTIVITY_TOTALS = ACTIVITY_TOTALS.map(
-  ([table, definition]) => `TRUNCATE ${table}; INSERT INTO ${table} SELECT * FROM ${definition} ORDER BY 1`,
-).join('; ');
+export const REBUILD_ACTIVITY_TOTALS = ACTIVITY_TOTALS.map(([table, definition]) => `TRUNCATE ${table}; ${fillTotals(table, definition)}`).join('; ');
 
 /**
  * Runs a bulk write to activities with the activity-totals triggers off, then builds the
