@@ -109,13 +109,17 @@ export async function writeResolution(
   const mergedCustomers = await count(tx, 'SELECT count(*) AS n FROM rs_absorb');
 
   step('new customers');
-  // 3. New customers, their golden values chosen from their (all new) records.
+  // 3. New customers, their golden values chosen from their (all new) records. Chosen into a
+  // scratch table first: the SELECT of an INSERT never runs in parallel (PostgreSQL 15), a
+  // CREATE TABLE AS's does, and the join and sort are most of the work (first load of 1.86M
+  // records: 18.3 s inserted straight, 10.8 s choosing plus 4.1 s inserting).
   const attrs = ATTRIBUTE_COLUMNS.map((c) => `d.${c}`).join(', ');
-  await tx.exec(`INSERT INTO customers (id, ${GOLDEN_COLUMNS.join(', ')}, customer_since, lineage)
-    SELECT customer_id, ${GOLDEN_COLUMNS.join(', ')}, customer_since, lineage FROM (
+  const golden = ['customer_id', ...GOLDEN_COLUMNS, 'customer_since', 'lineage'].join(', ');
+  await tx.exec(`CREATE UNLOGGED TABLE rs_golden AS SELECT ${golden} FROM (
       ${survivorshipSql(config, `(SELECT n.customer_id, d.id, d.source, d.batch_id AS seen, ${attrs}
          FROM rs_delta d JOIN rs_newrec n ON n.record_id = d.id WHERE n.new_customer)`)}
     ) s`);
+  await tx.exec(`INSERT INTO customers (id, ${GOLDEN_COLUMNS.join(', ')}, customer_since, lineage) SELECT ${golden} FROM rs_golden`);
   const newCustomers = await count(tx, 'SELECT count(DISTINCT customer_id) AS n FROM rs_newrec WHERE new_customer');
 
   step('crosswalk');
