@@ -158,11 +158,13 @@ export async function clusterGraph(tx: Session, autoMergeWeight: number): Promis
   const size = new Map<number, number>();
   for (let i = 0; i < keys.length; i++) size.set(result.find(i), (size.get(result.find(i)) ?? 0) + 1);
 
-  await tx.exec('CREATE UNLOGGED TABLE rs_assign (record_id bigint PRIMARY KEY, cluster bigint NOT NULL)');
-  await tx.exec('CREATE UNLOGGED TABLE rs_absorb (loser bigint PRIMARY KEY, survivor bigint NOT NULL)');
-  await tx.exec(`CREATE UNLOGGED TABLE rs_joins (seq int PRIMARY KEY, cluster bigint NOT NULL, left_record bigint, right_record bigint,
+  // Keys are added once the rows are in: one index build each rather than an insert into it per
+  // row (first load, 1M assignments and 850k joins: 4.8 s written, 3.8 s with the keys after).
+  await tx.exec('CREATE UNLOGGED TABLE rs_assign (record_id bigint NOT NULL, cluster bigint NOT NULL)');
+  await tx.exec('CREATE UNLOGGED TABLE rs_absorb (loser bigint NOT NULL, survivor bigint NOT NULL)');
+  await tx.exec(`CREATE UNLOGGED TABLE rs_joins (seq int NOT NULL, cluster bigint NOT NULL, left_record bigint, right_record bigint,
     weight float8, kind text NOT NULL, new_records bigint[] NOT NULL, customers bigint[] NOT NULL)`);
-  await tx.exec('CREATE UNLOGGED TABLE rs_review (left_record bigint, right_record bigint, weight float8, PRIMARY KEY (left_record, right_record))');
+  await tx.exec('CREATE UNLOGGED TABLE rs_review (left_record bigint NOT NULL, right_record bigint NOT NULL, weight float8)');
 
   // Written as generated: nothing here holds one string per record.
   let absorbed = 0;
@@ -213,6 +215,8 @@ export async function clusterGraph(tx: Session, autoMergeWeight: number): Promis
     for (const e of result.refused) yield* one(strong, e);
   }
   await tx.copyFrom('rs_review', ['left_record', 'right_record', 'weight'], copyLines(reviewLines()));
+  await tx.exec(`ALTER TABLE rs_assign ADD PRIMARY KEY (record_id); ALTER TABLE rs_absorb ADD PRIMARY KEY (loser);
+    ALTER TABLE rs_joins ADD PRIMARY KEY (seq); ALTER TABLE rs_review ADD PRIMARY KEY (left_record, right_record)`);
   for (const t of ['rs_assign', 'rs_absorb', 'rs_joins', 'rs_review']) await tx.exec(`ANALYZE ${t}`);
   return { joins: result.joins.length, absorbed, review: reviewCount, refused: result.refused.length };
 }
