@@ -14,7 +14,7 @@ import { COMPARISONS, levelSql, patternSql } from './comparisons.js';
 export const SCRATCH_TABLES = [
   'rs_delta', 'rs_blocked', 'rs_expansions', 'rs_keys', 'rs_blocks', 'rs_pairs', 'rs_idfreq', 'rs_recs', 'rs_levels',
   'rs_sample_ids', 'rs_weights', 'rs_edges', 'rs_assign', 'rs_absorb', 'rs_joins', 'rs_review', 'rs_newrec', 'rs_clusters',
-  'rs_touched', 'rs_golden',
+  'rs_touched', 'rs_golden', 'rs_merges',
 ] as const;
 
 const UNLOGGED = 'CREATE UNLOGGED TABLE';

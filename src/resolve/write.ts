@@ -75,25 +75,37 @@ export async function writeResolution(
 
   step('merge log');
   // 1. The merge log, written before anything moves so undo sees the state before the merge.
+  // A join of new records only (every join of a first load) has nothing to undo: its rows are
+  // made by a CREATE TABLE AS, which runs in parallel where an INSERT's SELECT does not, then
+  // inserted as they are. A join that absorbs customers keeps them, their activities and records.
   const mergeBase = await count(tx, 'SELECT coalesce(max(id), 0) AS n FROM merge_log');
-  await whenEmptyBulkLoad(tx, 'merge_log', () => tx.query(
-    `INSERT INTO merge_log (id, survivor_id, merged_id, score, evidence, undo, batch_id, merged_at, run_id, kind,
-       left_record_id, right_record_id, weight, records)
-     SELECT ${mergeBase} + j.seq, k.customer_id, (SELECT min(x) FROM unnest(j.customers) x),
-       CASE WHEN j.weight IS NULL THEN 1 ELSE 1 / (1 + power(2, -j.weight)) END,
-       CASE WHEN j.kind = 'link' OR s.code IS NULL THEN jsonb_build_object('override', true)
-            ELSE jsonb_build_object('modelId', $1::bigint, 'pattern', s.pattern, 'patternWeight', s.pattern_weight,
-                                    'termFrequency', s.tf_adjust, 'rules', s.rules) END,
-       CASE WHEN cardinality(j.customers) = 0 THEN '{}'::jsonb ELSE jsonb_build_object(
-         'customers', (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.id) FROM customers c WHERE c.id = ANY (j.customers)),
-         'activities', (SELECT coalesce(jsonb_agg(a.id ORDER BY a.id), '[]') FROM activities a WHERE a.customer_id = ANY (j.customers))) END,
-       $2::bigint, $3, $4, j.kind, j.left_record, j.right_record, j.weight,
-       CASE WHEN cardinality(j.customers) = 0 THEN j.new_records
-            ELSE j.new_records || ARRAY(SELECT cs.id FROM customer_sources cs WHERE cs.customer_id = ANY (j.customers) ORDER BY cs.id) END
-     FROM rs_joins j JOIN rs_clusters k ON k.cluster = j.cluster
-     LEFT JOIN rs_edges s ON s.code = (least(j.left_record, j.right_record) << 31) | greatest(j.left_record, j.right_record)`,
-    [ctx.modelId, ctx.batches.length ? Math.max(...ctx.batches) : null, ctx.startedAt, ctx.runId],
-  ));
+  // Values, not parameters: CREATE TABLE AS takes none.
+  const batch = ctx.batches.length ? String(Math.max(...ctx.batches.map(Math.trunc))) : 'NULL';
+  const logRows = (merged: string, undo: string, records: string, where: string) => `
+    SELECT ${mergeBase} + j.seq AS id, k.customer_id AS survivor_id, ${merged} AS merged_id,
+      CASE WHEN j.weight IS NULL THEN 1 ELSE 1 / (1 + power(2, -j.weight)) END AS score,
+      CASE WHEN j.kind = 'link' OR s.code IS NULL THEN jsonb_build_object('override', true)
+           ELSE jsonb_build_object('modelId', ${Math.trunc(ctx.modelId)}::bigint, 'pattern', s.pattern, 'patternWeight', s.pattern_weight,
+                                   'termFrequency', s.tf_adjust, 'rules', s.rules) END AS evidence,
+      ${undo} AS undo, ${batch}::bigint AS batch_id, '${ctx.startedAt.toISOString()}'::timestamptz AS merged_at,
+      ${Math.trunc(ctx.runId)}::bigint AS run_id, j.kind, j.left_record AS left_record_id, j.right_record AS right_record_id,
+      j.weight, ${records} AS records
+    FROM rs_joins j JOIN rs_clusters k ON k.cluster = j.cluster
+    LEFT JOIN rs_edges s ON s.code = (least(j.left_record, j.right_record) << 31) | greatest(j.left_record, j.right_record)
+    WHERE ${where}`;
+  const logColumns = 'id, survivor_id, merged_id, score, evidence, undo, batch_id, merged_at, run_id, kind, left_record_id, right_record_id, weight, records';
+  await whenEmptyBulkLoad(tx, 'merge_log', async () => {
+    await tx.exec(`CREATE UNLOGGED TABLE rs_merges AS ${logRows('NULL::bigint', "'{}'::jsonb", 'j.new_records', 'cardinality(j.customers) = 0')}`);
+    await tx.exec(`INSERT INTO merge_log (${logColumns}) SELECT ${logColumns} FROM rs_merges`);
+    await tx.exec(`INSERT INTO merge_log (${logColumns}) ${logRows(
+      '(SELECT min(x) FROM unnest(j.customers) x)',
+      `jsonb_build_object(
+        'customers', (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.id) FROM customers c WHERE c.id = ANY (j.customers)),
+        'activities', (SELECT coalesce(jsonb_agg(a.id ORDER BY a.id), '[]') FROM activities a WHERE a.customer_id = ANY (j.customers)))`,
+      'j.new_records || ARRAY(SELECT cs.id FROM customer_sources cs WHERE cs.customer_id = ANY (j.customers) ORDER BY cs.id)',
+      'cardinality(j.customers) > 0',
+    )}`);
+  });
   const merges = await count(tx, 'SELECT count(*) AS n FROM rs_joins');
 
   step('absorb');
