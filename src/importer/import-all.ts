@@ -36,11 +36,12 @@ export interface ImportSummary {
 /**
  * Imports every planned file: headers are checked for all files before any is loaded, each
  * file's bytes are hashed so the same content is never loaded twice, then files load in
- * parallel (bounded), each in its own transaction.
+ * parallel (bounded), each in its own transaction. Given `checked` (checkImport's, or a kind of
+ * it), the files are not planned and their headers not read again.
  */
-export async function importAll(db: Database, config: GoldenConfig, options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importAll(db: Database, config: GoldenConfig, options: ImportOptions = {}, checked?: CheckedImport): Promise<ImportSummary> {
   const started = Date.now();
-  const { plan, warnings } = await checkImport(config, options);
+  const { plan, warnings } = checked ?? (await checkImport(config, options));
 
   const rejectsDir = config.rejectsDir === undefined ? undefined : path.resolve(config.baseDir, config.rejectsDir);
   if (rejectsDir !== undefined) await mkdir(rejectsDir, { recursive: true });
@@ -49,15 +50,12 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
   const identities = await Promise.all(plan.targets.map((t) => fileIdentity(t.file)));
   const known = await hashesByIdentity(db, plan.targets.map((t) => t.file));
   const hashes = await Promise.all(
-    plan.targets.map((t, i) => {
-      const sha256 = known.get(`${t.file}\u0000${identities[i]}`);
-      return sha256 !== undefined ? { sha256 } : limit(() => sha256File(t.file));
-    }),
+    plan.targets.map((t, i) => known.get(`${t.file}\u0000${identities[i]!.identity}`) ?? limit(() => sha256File(t.file))),
   );
-  const loaded = await previouslyLoaded(db, hashes.map((h) => h.sha256));
+  const loaded = await previouslyLoaded(db, hashes);
   const firstWithContent = new Map<string, string>();
   const jobs = plan.targets.map((target, i) => {
-    const { sha256 } = hashes[i]!;
+    const sha256 = hashes[i]!;
     const contentKey = `${target.kind}\u0000${target.name}\u0000${sha256}`;
     const earlier = firstWithContent.get(contentKey);
     if (earlier !== undefined) return Promise.resolve(skipped(target, `same content as ${earlier}; imported once`));
@@ -70,13 +68,12 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
     return limit(() =>
       options.skip?.()
         ? Promise.resolve(skipped(target, 'not started: the run was asked to stop'))
-        : importFile(db, target, sha256, {
+        : importFile(db, target, { sha256, ...identities[i]! }, {
             defaultCountry: config.defaultCountry,
             rejectsDir,
             force: options.force,
             maxRejects: options.maxRejects,
             onProgress: options.onProgress,
-            identity: identities[i],
           }),
     );
   });
@@ -91,14 +88,28 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
   };
 }
 
+/** A planned import whose files' headers were checked, with what the checks warned of. */
+export interface CheckedImport {
+  plan: ImportPlan;
+  warnings: string[];
+}
+
 /**
  * Plans the import and checks every file's header, loading nothing: a missing mapped column
  * stops the command before any file is loaded. `golden run`, which imports customer files and
- * activity files in two steps, checks them all first.
+ * activity files in two steps, checks them all first (then importAll each kind of checkedKind).
  */
-export async function checkImport(config: GoldenConfig, options: PlanOptions = {}): Promise<{ plan: ImportPlan; warnings: string[] }> {
+export async function checkImport(config: GoldenConfig, options: PlanOptions = {}): Promise<CheckedImport> {
   const plan = await planImport(config, options);
   return { plan, warnings: [...plan.warnings, ...(await checkFiles(plan.targets))] };
+}
+
+/** The files of one kind in a checked import; the warnings go with the customer files, so a run tells them once. */
+export function checkedKind(checked: CheckedImport, kind: ImportTarget['kind']): CheckedImport {
+  return {
+    plan: { targets: checked.plan.targets.filter((t) => t.kind === kind), warnings: [] },
+    warnings: kind === 'customers' ? checked.warnings : [],
+  };
 }
 
 /**

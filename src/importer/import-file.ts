@@ -21,8 +21,17 @@ export interface FileImportOptions {
   /** Parse in a worker thread (default: when the compiled worker exists). */
   useWorker?: boolean | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
-  /** The file's identity (fileIdentity) as it was hashed, kept with its batch. */
-  identity?: string | undefined;
+}
+
+/** What is known of a file before it loads: its content's hash and, from one stat, its identity and size. */
+export interface FileFacts extends FileIdentity {
+  sha256: string;
+}
+
+export interface FileIdentity {
+  /** Device, inode, size and times, kept with the batch (fileIdentity). */
+  identity: string;
+  bytes: number;
 }
 
 /**
@@ -36,19 +45,15 @@ const WORKER_MIN_BYTES = 1024 * 1024;
  * times (ns). Writing to the file, replacing it or moving it changes the change time, which
  * no one can set back (migrations/0008_file_identity.sql).
  */
-export async function fileIdentity(file: string): Promise<string> {
+export async function fileIdentity(file: string): Promise<FileIdentity> {
   const s = await stat(file, { bigint: true });
-  return [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':');
+  return { identity: [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':'), bytes: Number(s.size) };
 }
 
-export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
+export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** Reads a file's header only (its first record); undefined for an empty file. */
@@ -85,9 +90,9 @@ export function emptyResult(target: ImportTarget, status: FileResult['status'] =
  * Imports one file in one transaction: the batch row, every good row by COPY, the flags. A
  * crash, a dropped connection or --max-rejects leaves nothing of it behind.
  */
-export async function importFile(db: Database, target: ImportTarget, sha256: string, options: FileImportOptions): Promise<FileResult> {
+export async function importFile(db: Database, target: ImportTarget, facts: FileFacts, options: FileImportOptions): Promise<FileResult> {
   const started = new Date();
-  const { size } = await stat(target.file);
+  const { sha256, identity, bytes: size } = facts;
   const rejectsPath = rejectsPathFor(target.file, options.rejectsDir);
   const rejectsPartial = `${rejectsPath}.partial`;
   const result = emptyResult(target);
@@ -100,7 +105,7 @@ export async function importFile(db: Database, target: ImportTarget, sha256: str
          VALUES ($1, $2, $3, $4, $5, $6, 'loaded', $7, $8)
          ON CONFLICT (kind, source, file_sha256) WHERE status = 'loaded' DO NOTHING
          RETURNING id`,
-        [target.kind, target.name, path.basename(target.file), target.file, sha256, size, started, options.identity ?? null],
+        [target.kind, target.name, path.basename(target.file), target.file, sha256, size, started, identity],
       );
       const batchId = inserted[0]?.id;
       if (batchId === undefined) {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { GoldenConfig } from '../config/index.js';
 import { waitForLock, type Database } from '../db/index.js';
-import { checkImport, importAll, type ImportOptions, type ImportSummary } from '../importer/index.js';
+import { checkedKind, checkImport, importAll, type ImportOptions, type ImportSummary } from '../importer/index.js';
 import { inSnapshot, nightlyReport, writeReportFiles, type ReportFiles } from '../report/index.js';
 import { resolve, settleActivities, type ResolveOptions, type ResolveSummary } from '../resolve/index.js';
 import { hookPoint } from '../test-hooks.js';
@@ -151,14 +151,14 @@ async function importAndResolve(
     return { imported, resolved: await resolve(db, config, resolveOptions) };
   }
   // Every file's header is checked before any is loaded, as one import would.
-  await checkImport(config, importOptions);
-  const customers = await importAll(db, config, { ...importOptions, kind: 'customers' });
+  const checked = await checkImport(config, importOptions);
+  const customers = await importAll(db, config, importOptions, checkedKind(checked, 'customers'));
   logImport(log, customers);
   hookPoint('run:imported');
   await checkStop('after the customer files, before resolve');
   const [resolving, staging] = await Promise.allSettled([
     resolve(db, config, { ...resolveOptions, settleActivities: false }),
-    importAll(db, config, { ...importOptions, kind: 'activities' }),
+    importAll(db, config, importOptions, checkedKind(checked, 'activities')),
   ]);
   // Both are waited for: neither is left running on a connection when the other fails.
   if (resolving.status === 'rejected') throw resolving.reason;

@@ -96,6 +96,40 @@ describe('golden CLI', () => {
   });
 
   for (const engine of engines) {
+    it(`warns once, before loading, of a file that reads as UTF-8 against its declared encoding [${engine.name}]`, async () => {
+      const ws = demoWorkspace();
+      workspaces.push(ws);
+      // One customer file and one activity file: a run checks both kinds' headers at the start
+      // and imports them in two steps, and the warning must be told once.
+      const config = JSON.parse(readFileSync(ws.path('golden.config.json'), 'utf8')) as {
+        sources: Record<string, { encoding?: string }>;
+        activities: Record<string, unknown>;
+      };
+      config.sources = { web_shop: { ...config.sources.web_shop!, encoding: 'windows-1252' } };
+      config.activities = { survey_feedback: config.activities.survey_feedback };
+      writeFileSync(ws.path('golden.config.json'), JSON.stringify(config));
+      const created = await engine.create();
+      const flags = created.options.databaseUrl ? ['--database-url', created.options.databaseUrl] : ['--db', created.options.dbDir!];
+      try {
+        const result = await golden(['run', '--json', '--log-format', 'json', ...flags], { cwd: ws.dir });
+        expect([ExitCode.ok, ExitCode.rejects]).toContain(result.code);
+        const events = result.stderr
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { level: string; stage: string; message: string });
+        const warned = events.filter((e) => e.level === 'warn' && e.message.includes('reads as UTF-8'));
+        expect(warned).toHaveLength(1);
+        expect(warned[0]!.message).toContain('web_shop.csv: declared "windows-1252"');
+        const files = (JSON.parse(result.stdout) as { import: { files: { file: string; status: string }[] } }).import.files;
+        expect(files.map((f) => [path.basename(f.file), f.status]).sort()).toEqual([
+          ['survey_feedback.csv', 'loaded'],
+          ['web_shop.csv', 'loaded'],
+        ]);
+      } finally {
+        await created.drop();
+      }
+    });
+
     it(`runs the demo end to end and is a no-op the second time [${engine.name}]`, async () => {
       const ws = demoWorkspace();
       workspaces.push(ws);
