@@ -4,7 +4,7 @@ import { UserError, ExitCode } from '../errors.js';
 import { createDateParser, normalizeActivity, normalizeCustomer, normalizeEmail, normalizePhone } from '../normalize/index.js';
 import type { NormalizeOptions } from '../normalize/index.js';
 import { pickFields, planTargetColumns, type ColumnPlan } from './mapping.js';
-import { csvRecords, type CsvRecord } from './read-csv.js';
+import { csvRecords, RECORDS_BUFFERED, type CsvRecord } from './read-csv.js';
 import { MaxRejectsExceeded } from './max-rejects.js';
 import { RejectsFile } from './rejects.js';
 import { activityLine, customerLine } from './staging-rows.js';
@@ -60,7 +60,7 @@ export function copyTextStream(job: FileJob, onProgress?: (rows: number) => void
   const lines = new Transform({
     writableObjectMode: true,
     readableObjectMode: false,
-    writableHighWaterMark: 1024,
+    writableHighWaterMark: RECORDS_BUFFERED,
     transform(record: CsvRecord, _encoding, done: TransformCallback) {
       try {
         if (toLine === undefined) {

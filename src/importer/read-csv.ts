@@ -27,6 +27,15 @@ export interface CsvRecord {
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const REPLACEMENT_CHAR = '\uFFFD';
 
+/**
+ * Small buffers between the stages: every record buffered survives the young generation's
+ * collections and gets promoted, so V8 then spends its time in full collections. 64 KB reads
+ * and 64 records per stage (256 KB and 1024 before) took a worker's 1M card transactions from
+ * 6.4-7.9 s to 5.8-6.0 s, and its CPU from 7.1-9.9 s to 6.2-6.3 s.
+ */
+export const RECORDS_BUFFERED = 64;
+const READ_BYTES = 64 * 1024;
+
 export class FatalCsvError extends Error {}
 
 interface ParsedItem {
@@ -56,7 +65,7 @@ class RecordFixer extends Transform {
     private readonly quote: number,
     private readonly checkUtf8: boolean,
   ) {
-    super({ objectMode: true, highWaterMark: 1024 });
+    super({ objectMode: true, highWaterMark: RECORDS_BUFFERED });
   }
 
   addSkipped(skipped: Skipped): void {
@@ -137,7 +146,7 @@ export function csvRecords(file: string, format: CsvFormat, onBytes?: (bytes: Bu
     }
     fixer.addSkipped({ after: error.records ?? 0, raw: error.raw ?? '', message: error.message.replace(/\s+/g, ' ') });
   });
-  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const input = createReadStream(file, { highWaterMark: READ_BYTES });
   if (onBytes) input.on('data', (bytes) => onBytes(bytes as Buffer));
   // windows-1252 and latin-1 are decoded before parsing (latin-1 is read as its superset cp1252).
   const stages = format.encoding === 'utf-8' ? [input, parser, fixer] : [input, iconv.decodeStream('win1252'), parser, fixer];
