@@ -97,7 +97,8 @@ export interface CheckedImport {
 /**
  * Plans the import and checks every file's header, loading nothing: a missing mapped column
  * stops the command before any file is loaded. `golden run`, which imports customer files and
- * activity files in two steps, checks them all first (then importAll each kind of checkedKind).
+ * activity files in two steps, checks them all first and gives importAll each kind's part
+ * (checkedKind).
  */
 export async function checkImport(config: GoldenConfig, options: PlanOptions = {}): Promise<CheckedImport> {
   const plan = await planImport(config, options);

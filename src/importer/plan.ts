@@ -10,8 +10,6 @@ export interface PlanOptions {
   source?: string | undefined;
   /** Explicit files; otherwise every file the config's globs match. */
   files?: readonly string[] | undefined;
-  /** Only customer files or only activity files. @default both */
-  kind?: ImportTarget['kind'] | undefined;
 }
 
 export interface ImportPlan {
@@ -22,13 +20,13 @@ export interface ImportPlan {
 
 type Block = { kind: 'customers'; name: string; config: GoldenConfig['sources'][string] } | { kind: 'activities'; name: string; config: GoldenConfig['activities'][string] };
 
-function blocks(config: GoldenConfig, only: string | undefined, kind: Block['kind'] | undefined): Block[] {
+function blocks(config: GoldenConfig, only: string | undefined): Block[] {
   const all: Block[] = [
     ...Object.entries(config.sources).map(([name, c]) => ({ kind: 'customers' as const, name, config: c })),
     ...Object.entries(config.activities).map(([name, c]) => ({ kind: 'activities' as const, name, config: c })),
   ];
-  if (only === undefined) return kind === undefined ? all : all.filter((b) => b.kind === kind);
-  const picked = all.filter((b) => b.name === only && (kind === undefined || b.kind === kind));
+  if (only === undefined) return all;
+  const picked = all.filter((b) => b.name === only);
   if (picked.length === 0) {
     throw new UserError(`--source ${only}: no such source or activity file in the config (known: ${all.map((b) => b.name).join(', ')})`);
   }
@@ -44,7 +42,7 @@ async function expand(config: GoldenConfig, block: Block): Promise<string[]> {
 
 /** Works out which file is imported as what. Files are checked for readability up front. */
 export async function planImport(config: GoldenConfig, options: PlanOptions): Promise<ImportPlan> {
-  const candidates = blocks(config, options.source, options.kind);
+  const candidates = blocks(config, options.source);
   const warnings: string[] = [];
   const targets: ImportTarget[] = [];
   const seen = new Set<string>();
