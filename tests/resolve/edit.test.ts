@@ -133,6 +133,37 @@ async function overrides(db: Queryable): Promise<string[]> {
 const userError = { name: 'UserError', exitCode: ExitCode.usage };
 
 describeEachDatabase('hand edits of the resolution', (db) => {
+  it('weighs an e-mail or phone held by more records than sharedIdentifierLimit at its shared level', async () => {
+    // The e-mail and phone levels of every merge, as explain shows them.
+    const identifierLevels = async (): Promise<string[]> => {
+      const merged = await db().query<{ id: number }>('SELECT DISTINCT customer_id AS id FROM customer_sources cs JOIN merge_log m ON cs.id = m.left_record_id');
+      const levels: string[] = [];
+      for (const { id } of merged) {
+        for (const m of (await explainCustomer(db(), String(id))).merges) {
+          for (const c of m.waterfall?.comparisons ?? []) if (c.comparison === 'email' || c.comparison === 'phone') levels.push(`${c.comparison}: ${c.levelLabel}`);
+        }
+      }
+      return levels;
+    };
+    await reset(db());
+    await importAndResolve(db(), demoWorkspace());
+    const usual = await identifierLevels();
+    await reset(db());
+    const ws = demoWorkspace();
+    editConfig(ws, (json) => {
+      json.resolve = { ...(json.resolve as Record<string, unknown> | undefined), sharedIdentifierLimit: 2 };
+    });
+    await importAndResolve(db(), ws);
+    const tight = await identifierLevels();
+    // With the default limit (4) the demo's people hold their own addresses and numbers; with
+    // 2, one held by three or more records is shared, and no longer counts as plain "same".
+    const plain = (levels: string[]) => levels.filter((l) => l === 'email: same address' || l === 'phone: same number').length;
+    const shared = (levels: string[]) => levels.filter((l) => l.endsWith(', shared by many records')).length;
+    expect(plain(usual)).toBeGreaterThan(0);
+    expect(shared(tight)).toBeGreaterThan(0);
+    expect(plain(tight)).toBeLessThan(plain(usual));
+  });
+
   it('explains every merged customer with weights that add up to the stored match weight', async () => {
     await reset(db());
     const ws = demoWorkspace();
