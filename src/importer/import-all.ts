@@ -18,6 +18,8 @@ export interface ImportOptions extends PlanOptions {
   /** Files imported at once. @default 2 */
   concurrency?: number | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Told of each file's result as soon as it has one (loaded, skipped or failed), in the order they end. */
+  onFile?: ((result: FileResult) => void) | undefined;
   /** Only find the files not imported yet (by content): hash them, load nothing. */
   dryRun?: boolean | undefined;
   /** Asked before each file starts loading: true leaves it (and the rest) for the next run. */
@@ -77,7 +79,14 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
           }),
     );
   });
-  const files = await Promise.all(jobs);
+  const files = await Promise.all(
+    jobs.map((job) =>
+      job.then((result) => {
+        options.onFile?.(result);
+        return result;
+      }),
+    ),
+  );
   return {
     files,
     warnings,

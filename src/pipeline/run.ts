@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { GoldenConfig } from '../config/index.js';
 import { waitForLock, type Database } from '../db/index.js';
-import { checkedKind, checkImport, importAll, type ImportOptions, type ImportSummary } from '../importer/index.js';
+import { checkedKind, checkImport, importAll, type FileResult, type ImportOptions, type ImportSummary } from '../importer/index.js';
 import { inSnapshot, nightlyReport, writeReportFiles, type ReportFiles } from '../report/index.js';
 import { resolve, settleActivities, type ResolveOptions, type ResolveSummary } from '../resolve/index.js';
 import { hookPoint } from '../test-hooks.js';
@@ -129,7 +129,11 @@ async function importAndResolve(
   dryRun: boolean,
   log: RunLog,
 ): Promise<{ imported: ImportSummary; resolved: ResolveSummary }> {
-  const importOptions: ImportOptions = { ...options.import, dryRun, skip: stopRequested };
+  // Each file is logged as it ends, so a line's time is when its file was done.
+  const importOptions: ImportOptions = { ...options.import, dryRun, skip: stopRequested, onFile: (f) => logFile(log, f) };
+  // Every file's header is checked before any is loaded, as one import would.
+  const checked = await checkImport(config, importOptions);
+  logWarnings(log, checked.warnings);
   const onStage = options.resolve?.onStage;
   const resolveOptions: ResolveOptions = {
     ...options.resolve,
@@ -142,18 +146,14 @@ async function importAndResolve(
   if (dryRun || db.engine === 'pglite') {
     // Each file is its own transaction: a stop asked for meanwhile lets the files under way
     // finish and starts no other.
-    const imported = await importAll(db, config, importOptions);
-    logImport(log, imported);
+    const imported = await importAll(db, config, importOptions, checked);
     hookPoint('run:imported');
     await checkStop('after the import, before resolve');
     // Resolve runs even when nothing was imported: batches an earlier run left unresolved
     // (killed between the stages) and unattached or staged activities are picked up here.
     return { imported, resolved: await resolve(db, config, resolveOptions) };
   }
-  // Every file's header is checked before any is loaded, as one import would.
-  const checked = await checkImport(config, importOptions);
   const customers = await importAll(db, config, importOptions, checkedKind(checked, 'customers'));
-  logImport(log, customers);
   hookPoint('run:imported');
   await checkStop('after the customer files, before resolve');
   const [resolving, staging] = await Promise.allSettled([
@@ -164,7 +164,6 @@ async function importAndResolve(
   if (resolving.status === 'rejected') throw resolving.reason;
   if (staging.status === 'rejected') throw staging.reason;
   const activities = staging.value;
-  logImport(log, activities);
   hookPoint('run:staged');
   await checkStop('after resolve, before the activities move in');
   const resolved = resolving.value;
@@ -214,25 +213,27 @@ function mergeImports(a: ImportSummary, b: ImportSummary): ImportSummary {
   };
 }
 
-function logImport(log: RunLog, imported: ImportSummary): void {
-  for (const warning of imported.warnings) log({ level: 'warn', stage: 'import', message: warning });
-  for (const f of imported.files) {
-    log({
-      level: f.status === 'failed' ? 'error' : f.rowsRejected > 0 ? 'warn' : 'info',
-      stage: 'import',
-      message: `${f.source} ${path.basename(f.file)}: ${f.status}${f.note ? ` (${f.note})` : ''}`,
-      fields: {
-        source: f.source,
-        file: f.file,
-        status: f.status,
-        rowsRead: f.rowsRead,
-        rowsLoaded: f.rowsLoaded,
-        rowsRejected: f.rowsRejected,
-        seconds: f.seconds,
-        ...(f.rowsRejected > 0 ? { rejectsByReason: f.rejectsByReason, rejectsFile: f.rejectsFile ?? null } : {}),
-      },
-    });
-  }
+/** A log line for one file's result, written as the file ends (so its time is when it ended). */
+function logFile(log: RunLog, f: FileResult): void {
+  log({
+    level: f.status === 'failed' ? 'error' : f.rowsRejected > 0 ? 'warn' : 'info',
+    stage: 'import',
+    message: `${f.source} ${path.basename(f.file)}: ${f.status}${f.note ? ` (${f.note})` : ''}`,
+    fields: {
+      source: f.source,
+      file: f.file,
+      status: f.status,
+      rowsRead: f.rowsRead,
+      rowsLoaded: f.rowsLoaded,
+      rowsRejected: f.rowsRejected,
+      seconds: f.seconds,
+      ...(f.rowsRejected > 0 ? { rejectsByReason: f.rejectsByReason, rejectsFile: f.rejectsFile ?? null } : {}),
+    },
+  });
+}
+
+function logWarnings(log: RunLog, warnings: readonly string[]): void {
+  for (const warning of warnings) log({ level: 'warn', stage: 'import', message: warning });
 }
 
 export function runTotals(imported: ImportSummary, resolved: ResolveSummary): RunTotals {

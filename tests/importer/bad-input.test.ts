@@ -191,6 +191,27 @@ describeEachDatabase('import: bad input', (db) => {
     expect(summary.rowsLoaded).toBe(1);
   });
 
+  it('tells onFile of each file as it ends, loaded and skipped alike, before the import returns', async () => {
+    const content = `${HEADER}\n1,Ivy Tan,ivy@example.com,,\n`; // content no other test imports
+    const a = file(content);
+    const b = file(content);
+    const big = file(`${HEADER}\n${Array.from({ length: 2000 }, (_, i) => `${i},Kit Orr,kit${i}@example.com,,`).join('\n')}\n`);
+    const told: string[] = [];
+    let returned = false;
+    const summary = await importAll(db(), config, {
+      files: [a, b, big],
+      onFile: (f) => {
+        expect(returned).toBe(false);
+        told.push(`${f.file} ${f.status}`);
+      },
+    });
+    returned = true;
+    expect([...told].sort()).toEqual(summary.files.map((f) => `${f.file} ${f.status}`).sort());
+    expect(summary.files.map((f) => f.status)).toEqual(['loaded', 'skipped', 'loaded']);
+    // the skipped copy has its result at once, before either load ends
+    expect(told[0]).toBe(`${b} skipped`);
+  });
+
   it('skips a file imported before; --force reloads it without duplicating rows', async () => {
     const f = file(`${HEADER}\n1,Ann Lee,ann@example.com,,\n2,Bob Ray,bob@example.com,,\n`);
     const first = only(await importAll(db(), config, { files: [f] }));
