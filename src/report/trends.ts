@@ -150,29 +150,76 @@ async function monthlyTotalsCover(db: Queryable, w: Window): Promise<boolean> {
   return row?.covers === true;
 }
 
+/**
+ * The CTEs `active` (customers with an activity, per month from the series' start) and `news`
+ * (customers per month of their first activity) from the kept totals: each customer's first
+ * activity and active months (migration 0010).
+ */
+const keptCustomerMonths = (start: string, startIdx: string): string => `-- the kept months (migration 0010): no activity is after the window's end
+active AS (
+  SELECT (${start}::date + make_interval(months => m.i - ${startIdx}::int))::date AS month, count(*) AS n
+  FROM customer_activity t CROSS JOIN LATERAL unnest(t.months) AS m(i)
+  WHERE m.i >= ${startIdx}::int
+  GROUP BY m.i
+),
+news AS (SELECT date_trunc('month', t.first_at)::date AS month, count(*) AS n FROM customer_activity t GROUP BY 1),`;
+
+/** The same CTEs from activities `a` up to the window's end that pass `inWindow` and `unitCondition`. */
+function activityCustomerMonths(w: Window, start: string, startIdx: string, endP: string, inWindow: string, unitCondition: string): string {
+  const months = monthIndex(w.lastMonth) - monthIndex(w.seriesStart) + 1;
+  const words = Math.ceil(months / MONTHS_PER_WORD);
+  // date_part, not extract: extract gives numeric, and this runs twice for each of 10M rows
+  const monthIdx = `((date_part('year', a.occurred_at)::int * 12 + date_part('month', a.occurred_at)::int - 1) - ${startIdx}::int)`;
+  const bytes: string[] = [];
+  for (let k = 0; k < words; k++) for (let b = 0; b < MONTHS_PER_WORD / 8; b++) bytes.push(`((coalesce(w${k}, 0) >> ${8 * b}) & 255)::int`);
+  return `per_customer AS (
+  SELECT a.customer_id, date_trunc('month', min(a.occurred_at))::date AS first_month,
+    ${Array.from({ length: words }, (_, k) => `bit_or(1::bigint << (${monthIdx} % ${MONTHS_PER_WORD})) FILTER (WHERE ${inWindow} AND ${monthIdx} / ${MONTHS_PER_WORD} = ${k}) AS w${k}`).join(',\n    ')}
+  FROM activities a
+  WHERE a.customer_id IS NOT NULL AND a.occurred_at < ${endP}::date + 1${unitCondition}
+  GROUP BY a.customer_id
+  ORDER BY a.customer_id
+),
+-- How many customers have each value of each byte of their month masks: one pass, one small
+-- hash table per byte.
+byte_counts AS (
+  SELECT CASE ${bytes.map((_, i) => `WHEN GROUPING(b${i}) = 0 THEN ${i}`).join(' ')} END AS pos,
+    coalesce(${bytes.map((_, i) => `b${i}`).join(', ')}) AS v, count(*) AS n
+  FROM (SELECT ${bytes.map((e, i) => `${e} AS b${i}`).join(', ')} FROM per_customer) x
+  GROUP BY GROUPING SETS (${bytes.map((_, i) => `(b${i})`).join(', ')})
+),
+active AS (
+  -- byte pos, bit j: month index 8·pos + j (a word holds ${MONTHS_PER_WORD} months in ${MONTHS_PER_WORD / 8} bytes)
+  SELECT (${start}::date + make_interval(months => bc.pos * 8 + bit.j))::date AS month, sum(bc.n) AS n
+  FROM byte_counts bc JOIN generate_series(0, 7) AS bit(j) ON (bc.v >> bit.j) & 1 = 1
+  GROUP BY 1
+),
+news AS (SELECT first_month AS month, count(*) AS n FROM per_customer GROUP BY first_month),`;
+}
+
 /** Every monthly series in long form (one row per series and month), with its changes and usual range. */
 async function monthlySeries(db: Queryable, w: Window, unit: string | undefined): Promise<LongRow[]> {
   // Volumes: the kept monthly sums when they hold just the window's activities, else one pass
   // over the window grouped by month (parallel; the statistics object activities_month tells
-  // the planner there are few months). Active and new customers: one pass over each customer's
-  // activities in customer order (the covering index activities_customer), giving its first
-  // activity and a bitmask of its active months; the masks are then counted byte by byte.
-  // Counting distinct customers per month directly sorted all 10M rows (7 s); the first activity
-  // per customer as a hash aggregate took 8 s.
+  // the planner there are few months). Active and new customers: when the totals hold just the
+  // window's activities and every unit counts, each customer's kept first activity and active
+  // months (migration 0010); else one pass over each customer's activities in customer order
+  // (the covering index activities_customer), giving its first activity and a bitmask of its
+  // active months, the masks then counted byte by byte. Counting distinct customers per month
+  // directly sorted all 10M rows (7 s); the first activity per customer as a hash aggregate
+  // took 8 s; the masks take 5 s, the kept months 1.7 s.
   const totals = await monthlyTotalsCover(db, w);
+  const keptMonths = totals && unit === undefined;
   const p = new Params();
   const start = p.add(w.seriesStart);
   const first = p.add(w.firstMonth);
   const last = p.add(w.lastMonth);
   const endP = p.add(w.end);
-  const months = monthIndex(w.lastMonth) - monthIndex(w.seriesStart) + 1;
-  const words = Math.ceil(months / MONTHS_PER_WORD);
-  // date_part, not extract: extract gives numeric, and this runs twice for each of 10M rows
-  const monthIdx = `((date_part('year', a.occurred_at)::int * 12 + date_part('month', a.occurred_at)::int - 1) - ${p.add(monthIndex(w.seriesStart))}::int)`;
-  const inWindow = `a.occurred_at >= ${start}::date${windowConditions(p, w, undefined, true)}`;
+  const startIdx = p.add(monthIndex(w.seriesStart));
+  // Only the volumes without the kept sums, and the customers without the kept months, read activities.
+  const inWindow = keptMonths ? '' : `a.occurred_at >= ${start}::date${windowConditions(p, w, undefined, true)}`;
   const unitCondition = unit === undefined ? '' : ` AND a.business_unit = ${p.add(unit)}`;
-  const bytes: string[] = [];
-  for (let k = 0; k < words; k++) for (let b = 0; b < MONTHS_PER_WORD / 8; b++) bytes.push(`((coalesce(w${k}, 0) >> ${8 * b}) & 255)::int`);
+  const customers = keptMonths ? keptCustomerMonths(start, startIdx) : activityCustomerMonths(w, start, startIdx, endP, inWindow, unitCondition);
   return db.query<Record<string, unknown>>(
     `WITH months AS (
   SELECT generate_series(${start}::date, ${last}::date, interval '1 month')::date AS month
@@ -206,33 +253,11 @@ volumes AS (${
   GROUP BY date_trunc('month', a.occurred_at)`
   }
 ),
-per_customer AS (
-  SELECT a.customer_id, date_trunc('month', min(a.occurred_at))::date AS first_month,
-    ${Array.from({ length: words }, (_, k) => `bit_or(1::bigint << (${monthIdx} % ${MONTHS_PER_WORD})) FILTER (WHERE ${inWindow} AND ${monthIdx} / ${MONTHS_PER_WORD} = ${k}) AS w${k}`).join(',\n    ')}
-  FROM activities a
-  WHERE a.customer_id IS NOT NULL AND a.occurred_at < ${endP}::date + 1${unitCondition}
-  GROUP BY a.customer_id
-  ORDER BY a.customer_id
-),
--- How many customers have each value of each byte of their month masks: one pass, one small
--- hash table per byte.
-byte_counts AS (
-  SELECT CASE ${bytes.map((_, i) => `WHEN GROUPING(b${i}) = 0 THEN ${i}`).join(' ')} END AS pos,
-    coalesce(${bytes.map((_, i) => `b${i}`).join(', ')}) AS v, count(*) AS n
-  FROM (SELECT ${bytes.map((e, i) => `${e} AS b${i}`).join(', ')} FROM per_customer) x
-  GROUP BY GROUPING SETS (${bytes.map((_, i) => `(b${i})`).join(', ')})
-),
-active AS (
-  -- byte pos, bit j: month index 8·pos + j (a word holds ${MONTHS_PER_WORD} months in ${MONTHS_PER_WORD / 8} bytes)
-  SELECT (${start}::date + make_interval(months => bc.pos * 8 + bit.j))::date AS month, sum(bc.n) AS n
-  FROM byte_counts bc JOIN generate_series(0, 7) AS bit(j) ON (bc.v >> bit.j) & 1 = 1
-  GROUP BY 1
-),
+${customers}
 agg AS (
   SELECT coalesce(v.month::date, ac.month) AS month, coalesce(ac.n, 0) AS active, v.revenue, v.orders, v.transactions, v.tickets, v.answers, v.csat, v.nps
   FROM volumes v FULL JOIN active ac ON ac.month = v.month::date
 ),
-news AS (SELECT first_month AS month, count(*) AS n FROM per_customer GROUP BY first_month),
 series AS (
   SELECT m.month, coalesce(g.active, 0) AS active, coalesce(n.n, 0) AS new_customers, round(coalesce(g.revenue, 0), 2) AS revenue,
     coalesce(g.orders, 0) AS orders, coalesce(g.transactions, 0) AS transactions, coalesce(g.tickets, 0) AS tickets,

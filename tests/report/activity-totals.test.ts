@@ -23,7 +23,7 @@ const totalsOf = async (db: Queryable, customer: number) =>
   (
     await db.query<Record<string, unknown>>(
       `SELECT activities, orders, transactions, tickets, revenue::float8 AS revenue, csat_n, csat_sum, nps_n, promoters, detractors,
-         lowest_feedback_csat, units, first_at::text AS first_at, last_at::text AS last_at, last_purchase::text AS last_purchase
+         lowest_feedback_csat, units, months, first_at::text AS first_at, last_at::text AS last_at, last_purchase::text AS last_purchase
        FROM customer_activity WHERE customer_id = $1`,
       [customer],
     )
@@ -76,11 +76,12 @@ describeEachDatabase('activity totals', (db) => {
       detractors: 0,
       lowest_feedback_csat: 2,
       units: ['cards', 'retail', 'service'],
+      months: [2025 * 12, 2025 * 12 + 1, 2025 * 12 + 2], // January to March 2025, March once
       first_at: '2025-01-05 10:00:00',
       last_at: '2025-03-02 08:00:00',
       last_purchase: '2025-02-01 09:00:00',
     });
-    expect(await totalsOf(db(), 2)).toMatchObject({ activities: 1, revenue: 100, units: ['retail'] });
+    expect(await totalsOf(db(), 2)).toMatchObject({ activities: 1, revenue: 100, units: ['retail'], months: [2025 * 12 + 3] });
     const rows = await db().query<{ n: number }>('SELECT count(*)::int AS n FROM customer_activity');
     expect(rows[0]!.n).toBe(2); // the unattached row belongs to no one
     expect(await staleActivityTotals(db())).toBe(0);
@@ -88,7 +89,7 @@ describeEachDatabase('activity totals', (db) => {
     // a merge: customer 2's activities move to customer 1, and customer 2 has none left
     await db().exec('UPDATE activities SET customer_id = 1 WHERE customer_id = 2');
     expect(await totalsOf(db(), 2)).toBeUndefined();
-    expect(await totalsOf(db(), 1)).toMatchObject({ activities: 5, orders: 2, revenue: 108.25, last_at: '2025-04-01 12:00:00' });
+    expect(await totalsOf(db(), 1)).toMatchObject({ activities: 5, orders: 2, revenue: 108.25, last_at: '2025-04-01 12:00:00', months: [2025 * 12, 2025 * 12 + 1, 2025 * 12 + 2, 2025 * 12 + 3] });
 
     // an attach: the unattached row finds customer 3
     await db().exec("UPDATE activities SET customer_id = 3 WHERE source_key = 'o4'");

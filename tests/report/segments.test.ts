@@ -309,6 +309,8 @@ describeEachDatabase('segments report', (db) => {
     const list = table(report, 'Top 20 customers at risk by revenue').rows;
     expect(list.map((r) => r.customer_id)).toEqual(top.map((c) => c.id));
     expect(list.map((r) => r.days_silent)).toEqual(top.map((c) => daysBetween(c.lastActive!, asOf)));
+    // the list's rows are scored on their own (without a segment filter): the same segments as the whole report's
+    expect(list.map((r) => r.segment)).toEqual(top.map((c) => c.segment));
     // facts.json's definition by persons, recomputed from the files and truth.csv, then against the report.
     const lastOfPerson = new Map<string, string>();
     for (const a of files) {
