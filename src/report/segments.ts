@@ -534,6 +534,7 @@ function reportParts(p: Params, options: ReportOptions, s: Resolved): Record<str
   const noPurchases = p.add(NO_PURCHASES);
   const other = p.add(OTHER_SEGMENT);
   const below = p.add(BELOW_TIERS);
+  const unfiltered = given(options.segment) === undefined;
   return {
     totals: `SELECT 1 AS _ord, coalesce(sum(customers), 0)::int AS customers,
     coalesce(sum(customers) FILTER (WHERE r IS NOT NULL), 0)::int AS purchasing,
@@ -634,7 +635,7 @@ function reportParts(p: Params, options: ReportOptions, s: Resolved): Record<str
     // list is picked from the unscored customers and only its rows are scored: picking it from
     // `scope` scored every customer a second time (1.4 s on a million).
     churnList: `${
-      given(options.segment) === undefined
+      unfiltered
         ? `WITH churn_top AS (
     SELECT * FROM population WHERE last_active < ${asOf}::date - ${churnDays}::int
     ORDER BY revenue DESC, customer_id LIMIT ${p.add(CHURN_LIST)}
@@ -647,7 +648,7 @@ function reportParts(p: Params, options: ReportOptions, s: Resolved): Record<str
     ${asOf}::date - r.last_active AS days_silent,
     round(r.revenue, 2)::float8 AS revenue, r.purchases AS orders, r.tickets
   FROM (
-    SELECT customer_id, segment, last_active, revenue, purchases, tickets FROM ${given(options.segment) === undefined ? 'churn_segmented' : 'scope'}
+    SELECT customer_id, segment, last_active, revenue, purchases, tickets FROM ${unfiltered ? 'churn_segmented' : 'scope'}
     WHERE last_active < ${asOf}::date - ${churnDays}::int
     ORDER BY revenue DESC, customer_id LIMIT ${p.add(CHURN_LIST)}
   ) r JOIN customers cu ON cu.id = r.customer_id`,
