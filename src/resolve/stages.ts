@@ -12,7 +12,7 @@ import { COMPARISONS, levelSql, patternSql } from './comparisons.js';
  * no statistics and the planner then chooses very badly).
  */
 export const SCRATCH_TABLES = [
-  'rs_delta', 'rs_blocked', 'rs_expansions', 'rs_keys', 'rs_blocks', 'rs_pairs', 'rs_idfreq', 'rs_recs', 'rs_levels',
+  'rs_delta', 'rs_blocked', 'rs_expansions', 'rs_keys', 'rs_blocks', 'rs_members', 'rs_pairs', 'rs_idfreq', 'rs_recs', 'rs_levels',
   'rs_sample_ids', 'rs_weights', 'rs_edges', 'rs_assign', 'rs_absorb', 'rs_joins', 'rs_review', 'rs_newrec', 'rs_clusters',
   'rs_touched', 'rs_golden', 'rs_merges',
 ] as const;
@@ -113,22 +113,49 @@ export async function buildPairs(tx: Session, config: GoldenConfig): Promise<voi
         : `SELECT key, record_id, rule, true AS is_delta FROM (${delta}) d`
     }`);
   await analyze(tx, 'rs_keys');
-  // Blocks of 2 … maxBlockSize records holding a changed record, then their pairs by a join on
-  // the key, deduplicated on one bigint code. Both group by sorting: hash aggregation over
-  // millions of keys spilled and ran slower (PERF-NOTES; 6.8 s against 4.4 s for the blocks of
-  // 11.4M keys). Building sorted id arrays per block and unnesting their pairs instead took
-  // twice as long.
+  await pairsFromKeys(tx, Number(maxBlockSize));
+}
+
+/**
+ * rs_pairs from rs_keys (key, record_id, rule, is_delta): every two different records sharing
+ * a key of a block of 2 … maxBlockSize records, when one of them changed, with the bits of the
+ * rules that paired them.
+ */
+export async function pairsFromKeys(tx: Session, maxBlockSize: number): Promise<void> {
+  // Blocks of 2 … maxBlockSize records holding a changed record, then their pairs, deduplicated
+  // on one bigint code. Both group by sorting: hash aggregation over millions of keys spilled
+  // and ran slower (PERF-NOTES; 6.8 s against 4.4 s for the blocks of 11.4M keys). Building
+  // sorted id arrays per block and unnesting their pairs instead took twice as long.
+  // A key belongs to one rule (its hash includes the rule's name). Most blocks hold two or
+  // three records, and their pairs follow from the block's lowest, highest and (by xor) middle
+  // record id without a join; only the members of larger blocks are joined with each other
+  // (first load, 11.4M keys in 3.1M blocks: 22.7 s for the blocks and the join of all their
+  // 8.1M members, 14.8 s so). A three-record block holding unchanged records goes through the
+  // join, where pairs of two unchanged records are left out.
   await tx.exec('SET LOCAL enable_hashagg = off');
   await tx.exec(`${UNLOGGED} rs_blocks ${NO_VACUUM} AS
-    SELECT key FROM rs_keys GROUP BY key HAVING count(*) BETWEEN 2 AND ${Number(maxBlockSize)} AND bool_or(is_delta)`);
+    SELECT key, count(*) AS n, min(rule) AS rule, min(record_id) AS lo, max(record_id) AS hi, bit_xor(record_id) AS ids_xor,
+      bool_and(is_delta) AS all_delta
+    FROM rs_keys GROUP BY key HAVING count(*) BETWEEN 2 AND ${Math.trunc(maxBlockSize)} AND bool_or(is_delta)`);
   await analyze(tx, 'rs_blocks');
+  const small = 'k.n = 2 OR (k.n = 3 AND k.all_delta)';
+  await tx.exec(`${UNLOGGED} rs_members ${NO_VACUUM} AS
+    SELECT a.key, a.record_id, a.rule, a.is_delta FROM rs_blocks k JOIN rs_keys a ON a.key = k.key WHERE NOT (${small})`);
+  await analyze(tx, 'rs_members');
+  // Ids may repeat inside a block (one record's two e-mails): a pair needs two different ids.
+  const middle = 'k.ids_xor # k.lo # k.hi';
   await tx.exec(`${UNLOGGED} rs_pairs ${NO_VACUUM} AS
-    SELECT (a.record_id << 31) | b.record_id AS code, bit_or(1 << a.rule) AS rules
-    FROM rs_blocks k
-    JOIN rs_keys a ON a.key = k.key
-    JOIN rs_keys b ON b.key = k.key AND a.record_id < b.record_id
-    WHERE a.is_delta OR b.is_delta
-    GROUP BY 1`);
+    SELECT code, bit_or(rules) AS rules FROM (
+      SELECT (k.lo << 31) | k.hi AS code, 1 << k.rule AS rules FROM rs_blocks k WHERE k.n = 2 AND k.lo < k.hi
+      UNION ALL
+      SELECT (p.l << 31) | p.r, 1 << k.rule
+      FROM rs_blocks k CROSS JOIN LATERAL (VALUES (k.lo, ${middle}), (k.lo, k.hi), (${middle}, k.hi)) AS p(l, r)
+      WHERE k.n = 3 AND k.all_delta AND p.l < p.r
+      UNION ALL
+      SELECT (a.record_id << 31) | b.record_id, 1 << a.rule
+      FROM rs_members a JOIN rs_members b ON b.key = a.key AND a.record_id < b.record_id
+      WHERE a.is_delta OR b.is_delta
+    ) x GROUP BY code`);
   await tx.exec('RESET enable_hashagg');
   await analyze(tx, 'rs_pairs');
 }
@@ -215,24 +242,22 @@ export async function buildRecords(tx: Session, config: GoldenConfig, allDelta: 
   await analyze(tx, 'rs_recs');
 }
 
-/** The comparison levels of a set of pairs (columns l_id, r_id) as SELECT … with c0…cN, pattern, tf values. */
+/**
+ * The pattern and term-frequency values of a set of pairs (columns l_id, r_id) as SELECT …
+ * Each level CASE appears once, inside the pattern's sum, and every column comes from the
+ * join itself, so parallel workers compute it all (an outer query over the levels ran in the
+ * leader alone: first load, 4.5M pairs, 13.9 s against 12.9 s so).
+ */
 export function levelsSelect(pairs: string, extra: string): string {
-  const levels = COMPARISONS.map((c, i) => `${levelSql(c)} AS c${i}`).join(',\n      ');
-  const gi = COMPARISONS.findIndex((c) => c.name === 'given_name');
-  const fi = COMPARISONS.findIndex((c) => c.name === 'family_name');
-  // OFFSET 0 keeps the level CASEs computed once: the outer query reads each column twice.
-  return `SELECT ${extra ? `${extra}, ` : ''}${patternSql()} AS pattern,
-      CASE WHEN c${gi} = 1 THEN gn END AS tf_given, CASE WHEN c${fi} = 1 THEN fn END AS tf_family
-    FROM (
-      SELECT p.*, l.gn, l.fn, ${levels}
-      FROM ${pairs} p JOIN rs_recs l ON l.id = p.l_id JOIN rs_recs r ON r.id = p.r_id
-      OFFSET 0
-    ) x`;
+  const exact = (name: string) => COMPARISONS.find((c) => c.name === name)!.levels.find((level) => level.termFrequency)!.when!;
+  return `SELECT ${extra ? `${extra}, ` : ''}${patternSql((i) => levelSql(COMPARISONS[i]!))} AS pattern,
+      CASE WHEN ${exact('given_name')} THEN l.gn END AS tf_given, CASE WHEN ${exact('family_name')} THEN l.fn END AS tf_family
+    FROM ${pairs} p JOIN rs_recs l ON l.id = p.l_id JOIN rs_recs r ON r.id = p.r_id`;
 }
 
 export async function buildLevels(tx: Session): Promise<void> {
   await tx.exec(`${UNLOGGED} rs_levels ${NO_VACUUM} AS
-    ${levelsSelect('(SELECT code, rules, code >> 31 AS l_id, code & 2147483647 AS r_id FROM rs_pairs)', 'code, rules')}`);
+    ${levelsSelect('(SELECT code, rules, code >> 31 AS l_id, code & 2147483647 AS r_id FROM rs_pairs)', 'p.code, p.rules')}`);
   await analyze(tx, 'rs_levels');
 }
 

@@ -3,6 +3,7 @@ import type { BlockingRule } from '../../src/config/index.js';
 import { parseConfig } from '../../src/config/index.js';
 import { DEFAULT_BLOCKING } from '../../src/config/schema.js';
 import { blockingKeysSql } from '../../src/resolve/blocking.js';
+import { pairsFromKeys } from '../../src/resolve/stages.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 
 /** Blocking keys: the SQL's shape, then the keys it makes on a tiny table on each engine. */
@@ -233,5 +234,76 @@ describeEachDatabase('blocking keys', (db) => {
       resolve: { blocking: [{ name: 'email_phone', on: ['emails', 'phones'] }] },
     });
     expect(() => parseConfig(config, 'golden.config.json')).toThrow('resolve.blocking[0].on: expected at most one of "emails" and "phones" in one rule');
+  });
+});
+
+/** One key of a hand-made rs_keys: its block, record, rule and whether the record changed. */
+interface KeyRow {
+  key: number;
+  record_id: number;
+  rule: number;
+  is_delta: boolean;
+}
+
+/** Blocks of every size from 1 to past the limit, with repeated records and unchanged members. */
+function keyRows(maxBlockSize: number): KeyRow[] {
+  // mulberry32: the same blocks on every run.
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const rows: KeyRow[] = [];
+  for (let key = 1; key <= 400; key++) {
+    const size = 1 + (key % (maxBlockSize + 2));
+    const rule = key % 5;
+    for (let i = 0; i < size; i++) {
+      // Ids from a small range so that blocks share pairs (across rules too) and repeat a record.
+      rows.push({ key, record_id: 1 + next(150), rule, is_delta: key % 4 === 0 ? next(3) === 0 : next(5) > 0 });
+    }
+  }
+  return rows;
+}
+
+/** The pairs by their definition: two different records of one block, one of them changed. */
+function expectedPairs(rows: readonly KeyRow[], maxBlockSize: number): Map<string, number> {
+  const blocks = new Map<number, KeyRow[]>();
+  for (const r of rows) blocks.set(r.key, [...(blocks.get(r.key) ?? []), r]);
+  const pairs = new Map<string, number>();
+  for (const members of blocks.values()) {
+    if (members.length < 2 || members.length > maxBlockSize) continue;
+    for (const a of members) {
+      for (const b of members) {
+        if (a.record_id >= b.record_id || !(a.is_delta || b.is_delta)) continue;
+        const code = `${a.record_id}:${b.record_id}`;
+        pairs.set(code, (pairs.get(code) ?? 0) | (1 << a.rule));
+      }
+    }
+  }
+  return pairs;
+}
+
+describeEachDatabase('candidate pairs from blocking keys', (db) => {
+  it('are every two different records of a block of 2 … maxBlockSize, one of them changed, with the rules that paired them', async () => {
+    const maxBlockSize = 6;
+    const rows = keyRows(maxBlockSize);
+    const got = await db().transaction(async (tx) => {
+      await tx.exec('CREATE TEMP TABLE rs_keys (key bigint, record_id bigint, rule smallint, is_delta boolean)');
+      await tx.query('INSERT INTO rs_keys SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::boolean[])', [
+        rows.map((r) => r.key),
+        rows.map((r) => r.record_id),
+        rows.map((r) => r.rule),
+        rows.map((r) => r.is_delta),
+      ]);
+      await pairsFromKeys(tx, maxBlockSize);
+      const pairs = await tx.query<{ l: number; r: number; rules: number }>('SELECT code >> 31 AS l, code & 2147483647 AS r, rules FROM rs_pairs');
+      await tx.exec('DROP TABLE rs_keys, rs_blocks, rs_members, rs_pairs');
+      return new Map(pairs.map((p) => [`${Number(p.l)}:${Number(p.r)}`, Number(p.rules)]));
+    });
+    const expected = expectedPairs(rows, maxBlockSize);
+    expect(expected.size).toBeGreaterThan(500);
+    expect(got).toEqual(expected);
   });
 });
