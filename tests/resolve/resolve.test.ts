@@ -574,4 +574,31 @@ describeEachDatabase('golden resolve', (db, engine) => {
     }
     expect(await emptyGoldenGroups(db())).toEqual({ name: 0, email: 0, phone: 0, address: 0, birth_date: 0, gender: 0 });
   });
+
+  // golden run stages activity files beside resolve: each file's transaction holds its
+  // import_batches row until the file is in. A first load writes its tables in bulk without their
+  // constraints, and must not take a lock that waits for such a file (nor makes it wait).
+  it.runIf(engine.name === 'postgres')('writes a first load in bulk while a file being imported holds its batch row', async () => {
+    await freshImport(db(), config);
+    let finish: () => void = () => {};
+    const importing = db().transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO import_batches (kind, source, file_name, file_path, file_sha256, file_bytes, status, started_at)
+         VALUES ('activities', 'orders', 'orders.csv', '/nowhere/orders.csv', 'not-a-hash', 1, 'failed', now())`,
+      );
+      await new Promise<void>((resolve) => (finish = resolve));
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), 30_000)));
+    const resolving = resolve(db(), config);
+    try {
+      expect(await Promise.race([resolving.then(() => 'resolved' as const), waited])).toBe('resolved');
+      expect(await count(db(), 'SELECT count(*) AS n FROM customer_sources')).toBeGreaterThan(0);
+    } finally {
+      clearTimeout(timer);
+      finish();
+      await importing;
+      await resolving;
+    }
+  }, 120_000);
 });
