@@ -254,7 +254,7 @@ async function nightlyRuns(dataDir: string, url: string): Promise<{ first: Measu
     const started = Date.now();
     const logFile = path.join(dataDir, `nightly-${name}.log.jsonl`);
     const summary = JSON.parse(
-      await run([GOLDEN, 'run', '--json', '--log-format', 'json', '--config', config, '--database-url', url, '--out', out], true, logFile),
+      await run([GOLDEN, 'run', '--json', '--log-format', 'json', '--config', config, '--database-url', url, '--out', out], true, logFile, true),
     ) as { totals: { rows: number }; peakRssMb: number };
     printSteps(logFile);
     return { rows: summary.totals.rows, seconds: (Date.now() - started) / 1000, peakRssMb: summary.peakRssMb };
@@ -357,11 +357,12 @@ async function goldenImport(dataDir: string, dbFlags: string[]): Promise<{ rows:
 
 /**
  * Runs golden; its stdout is the result. `quiet` keeps its log (stderr) out of the terminal
- * unless it fails; `logFile` receives the whole log.
+ * unless it fails; `logFile` receives the whole log. `ownSession` starts it in a session of its
+ * own, as cron and `setsid` do for the nightly job (see yieldCpuToDatabase).
  */
-function run(args: string[], quiet = false, logFile?: string): Promise<string> {
+function run(args: string[], quiet = false, logFile?: string, ownSession = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'], detached: ownSession });
     let err = '';
     const log = logFile === undefined ? undefined : createWriteStream(logFile);
     child.stderr?.on('data', (d: Buffer) => {

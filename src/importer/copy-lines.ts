@@ -20,6 +20,11 @@ export interface FileJob {
   rejectsPartial: string;
   /** SHA-256 the file had when planned; a file that changes while read is refused. */
   sha256: string;
+  /**
+   * A worker thread parsing this file lowers its own priority to the lowest: it then runs on
+   * what the database leaves of the cores, so work beside it keeps its speed.
+   */
+  background?: boolean | undefined;
 }
 
 export interface FileOutcome {

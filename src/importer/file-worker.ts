@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ExitCode, UserError } from '../errors.js';
 import { copyTextStream, type FileJob } from './copy-lines.js';
 import { MaxRejectsExceeded } from './max-rejects.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 export type WorkerMessage =
   | { type: 'chunk'; text: string }
@@ -27,6 +28,7 @@ port.on('message', () => {
 
 async function main(): Promise<void> {
   const job = workerData as FileJob;
+  if (job.background) lowerThreadPriority();
   const { stream, outcome } = copyTextStream(job, (rows) => port.postMessage({ type: 'progress', rows } satisfies WorkerMessage));
   try {
     for await (const text of stream) {

@@ -17,6 +17,8 @@ export interface ImportOptions extends PlanOptions {
   maxRejects?: number | undefined;
   /** Files imported at once. @default 2 */
   concurrency?: number | undefined;
+  /** Parse at the lowest CPU priority, with the cores left over by other work (see FileJob.background). */
+  background?: boolean | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** Told of each file's result as soon as it has one (loaded, skipped or failed), in the order they end. */
   onFile?: ((result: FileResult) => void) | undefined;
@@ -75,6 +77,7 @@ export async function importAll(db: Database, config: GoldenConfig, options: Imp
             rejectsDir,
             force: options.force,
             maxRejects: options.maxRejects,
+            background: options.background,
             onProgress: options.onProgress,
           }),
     );

@@ -20,6 +20,8 @@ export interface FileImportOptions {
   maxRejects?: number | undefined;
   /** Parse in a worker thread (default: when the compiled worker exists). */
   useWorker?: boolean | undefined;
+  /** The worker thread parses at the lowest CPU priority (FileJob.background). */
+  background?: boolean | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
 }
 
@@ -114,7 +116,7 @@ export async function importFile(db: Database, target: ImportTarget, facts: File
         return;
       }
       result.batchId = batchId;
-      const job: FileJob = { target, batch: String(batchId), defaultCountry: options.defaultCountry, maxRejects: options.maxRejects, rejectsPartial, sha256 };
+      const job: FileJob = { target, batch: String(batchId), defaultCountry: options.defaultCountry, maxRejects: options.maxRejects, rejectsPartial, sha256, background: options.background };
       const useWorker = options.useWorker ?? (size >= WORKER_MIN_BYTES && workersAvailable());
       const source = copySource(job, (rows) => options.onProgress?.({ file: target.file, rows }), useWorker);
       if (target.kind === 'customers') await tx.copyFrom('staging_records', STAGING_COLUMNS, source.chunks);

@@ -7,6 +7,7 @@ import { resolve, settleActivities, type ResolveOptions, type ResolveSummary } f
 import { hookPoint } from '../test-hooks.js';
 import type { RunLog } from './log.js';
 import { checkStop, stopRequested } from './stop.js';
+import { yieldCpuToDatabase } from './yield-cpu.js';
 
 export interface RunOptions {
   import?: ImportOptions;
@@ -156,9 +157,11 @@ async function importAndResolve(
   const customers = await importAll(db, config, importOptions, checkedKind(checked, 'customers'));
   hookPoint('run:imported');
   await checkStop('after the customer files, before resolve');
+  // Parsing takes what resolve leaves of the cores: resolve decides when the run ends.
+  const restoreCpu = yieldCpuToDatabase();
   const [resolving, staging] = await Promise.allSettled([
     resolve(db, config, { ...resolveOptions, settleActivities: false }),
-    importAll(db, config, importOptions, checkedKind(checked, 'activities')),
+    importAll(db, config, { ...importOptions, background: true }, checkedKind(checked, 'activities')).finally(restoreCpu),
   ]);
   // Both are waited for: neither is left running on a connection when the other fails.
   if (resolving.status === 'rejected') throw resolving.reason;
