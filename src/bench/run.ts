@@ -358,7 +358,7 @@ async function goldenImport(dataDir: string, dbFlags: string[]): Promise<{ rows:
 /**
  * Runs golden; its stdout is the result. `quiet` keeps its log (stderr) out of the terminal
  * unless it fails; `logFile` receives the whole log. `ownSession` starts it in a session of its
- * own, as cron and `setsid` do for the nightly job (see yieldCpuToDatabase).
+ * own, without a terminal, as a nightly job runs under cron or systemd (see yieldCpuToDatabase).
  */
 function run(args: string[], quiet = false, logFile?: string, ownSession = false): Promise<string> {
   return new Promise((resolve, reject) => {
