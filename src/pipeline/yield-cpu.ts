@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 
 const AUTOGROUP = '/proc/self/autogroup';
-const LOWEST = 19;
+const LOWEST = constants.priority.PRIORITY_LOW;
 
 /** The nice value of this process's autogroup, or undefined where there is none (not Linux, or autogroups off). */
 export function autogroupNice(): number | undefined {
