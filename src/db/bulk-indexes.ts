@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import type { Database, Queryable, Session } from './types.js';
 
 /** An index or constraint as PostgreSQL prints it, to be dropped and made again. */
@@ -62,32 +61,33 @@ export async function dropDefinitions(tx: Queryable, table: string, drop: readon
   for (const i of drop.filter((d) => d.type === undefined)) await tx.exec(`DROP INDEX "${i.name}"`);
 }
 
+/** A CREATE INDEX to run in its own transaction. */
+export interface IndexBuild {
+  name: string;
+  sql: string;
+}
+
 /**
- * Builds the indexes `defs` names that `table` lacks, each in its own transaction, up to
- * `parallel` at once (CREATE INDEX takes a SHARE lock, which does not block another build);
- * primary-key and unique constraints get their index built the same way. A build cut short
- * leaves nothing, and a second call builds only what is still missing. Constraints are attached
- * after by attachConstraints.
+ * The index builds `defs` names that `table` lacks: plain indexes and the indexes of primary-key
+ * and unique constraints, which attachConstraints attaches after. Each runs in its own
+ * transaction (runIndexBuild), several at once (CREATE INDEX takes a SHARE lock, which blocks
+ * no other build); one cut short leaves nothing, and asking again lists only what is missing.
  */
-export async function buildIndexesInParallel(db: Database, table: string, defs: readonly Definition[], parallel: number): Promise<void> {
+export async function missingIndexBuilds(db: Queryable, table: string, defs: readonly Definition[]): Promise<IndexBuild[]> {
   const existing = new Set(
     (await db.query<{ name: string }>('SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = $1::regclass', [table])).map(
       (r) => r.name,
     ),
   );
-  const builds = indexBuilds(defs).filter((b) => !existing.has(b.name));
-  const limit = pLimit(parallel);
-  await Promise.all(
-    builds.map((b) =>
-      limit(() =>
-        db.transaction(async (tx) => {
-          // Split among the sessions: together they stay within what one build had.
-          await tx.exec(`SET LOCAL maintenance_work_mem = '${Math.floor(256 / parallel)}MB'`);
-          await tx.exec(b.sql);
-        }),
-      ),
-    ),
-  );
+  return indexBuilds(defs).filter((b) => !existing.has(b.name));
+}
+
+/** Runs one build; `sessions` builds at once share what one build alone had of maintenance_work_mem. */
+export async function runIndexBuild(db: Database, build: IndexBuild, sessions: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.exec(`SET LOCAL maintenance_work_mem = '${Math.floor(256 / sessions)}MB'`);
+    await tx.exec(build.sql);
+  });
 }
 
 /**

@@ -66,7 +66,7 @@ export async function runPipeline(db: Database, config: GoldenConfig, options: R
     log({ level: 'info', stage: 'run', message: dryRun ? 'started (dry run)' : 'started', fields: { database: db.label, pid: process.pid } });
     hookPoint('run:locked');
     await checkStop('before the import');
-    const { imported, resolved } = await importAndResolve(db, config, options, dryRun, log);
+    const { imported, resolved, vacuumed } = await importAndResolve(db, config, options, dryRun, log);
     hookPoint('run:resolved');
     log({
       level: 'info',
@@ -98,7 +98,7 @@ export async function runPipeline(db: Database, config: GoldenConfig, options: R
       // cost a second a night where a few rows in a hundred changed, and autovacuum analyzes
       // those once enough has.
       let t = Date.now();
-      const analyzed = await vacuumAfterResolve(db);
+      const analyzed = [...vacuumed.analyzed, ...(await vacuumTables(db, NIGHTLY_TABLES.filter((t) => !vacuumed.tables.includes(t))))].sort();
       hookPoint('run:vacuumed');
       log({ level: 'info', stage: 'vacuum', message: 'vacuumed', fields: { analyzed: analyzed.join(' '), seconds: (Date.now() - t) / 1000 } });
       t = Date.now();
@@ -129,7 +129,7 @@ async function importAndResolve(
   options: RunOptions,
   dryRun: boolean,
   log: RunLog,
-): Promise<{ imported: ImportSummary; resolved: ResolveSummary }> {
+): Promise<{ imported: ImportSummary; resolved: ResolveSummary; vacuumed: Vacuumed }> {
   // Each file is logged as it ends, so a line's time is when its file was done.
   const importOptions: ImportOptions = { ...options.import, dryRun, skip: stopRequested, onFile: (f) => logFile(log, f) };
   // Every file's header is checked before any is loaded, as one import would.
@@ -152,7 +152,7 @@ async function importAndResolve(
     await checkStop('after the import, before resolve');
     // Resolve runs even when nothing was imported: batches an earlier run left unresolved
     // (killed between the stages) and unattached or staged activities are picked up here.
-    return { imported, resolved: await resolve(db, config, resolveOptions) };
+    return { imported, resolved: await resolve(db, config, resolveOptions), vacuumed: NOTHING_VACUUMED };
   }
   const customers = await importAll(db, config, importOptions, checkedKind(checked, 'customers'));
   hookPoint('run:imported');
@@ -181,25 +181,44 @@ async function importAndResolve(
     step = { name: stage, since: Date.now() };
     resolveOptions.onStage?.(stage);
   };
-  resolved.activities = await settleActivities(db, { bulkRows: options.resolve?.bulkRows, onStage: onSettleStage });
+  // The customer tables are final once resolve has committed: they are vacuumed while the
+  // activities move (whose INSERT waits on the WAL and leaves a core idle), not after it.
+  const [settling, vacuuming] = await Promise.allSettled([
+    settleActivities(db, { bulkRows: options.resolve?.bulkRows, onStage: onSettleStage }),
+    vacuumTables(db, CUSTOMER_TABLES),
+  ]);
+  if (settling.status === 'rejected') throw settling.reason;
+  if (vacuuming.status === 'rejected') throw vacuuming.reason;
+  resolved.activities = settling.value;
   endStep();
   resolved.stages['activities (after the staging)'] = (Date.now() - t) / 1000;
   resolved.seconds += resolved.activities.seconds;
-  return { imported: mergeImports(customers, activities), resolved };
+  return { imported: mergeImports(customers, activities), resolved, vacuumed: { tables: CUSTOMER_TABLES, analyzed: vacuuming.value } };
 }
 
-/** The tables a night writes and the reports and resolve read. */
-export const NIGHTLY_TABLES = ['activities', 'customer_activity', 'customer_sources', 'customer_identifiers', 'customers'];
+const CUSTOMER_TABLES = ['customer_sources', 'customer_identifiers', 'customers'];
 
-/** Vacuums the tables a night wrote and analyzes those it changed by a tenth or more; returns those. */
-async function vacuumAfterResolve(db: Database): Promise<string[]> {
+/** The tables a night writes and the reports and resolve read. */
+export const NIGHTLY_TABLES = ['activities', 'customer_activity', ...CUSTOMER_TABLES];
+
+/** Tables vacuumed before the vacuum step, and those of them analyzed. */
+interface Vacuumed {
+  tables: readonly string[];
+  analyzed: readonly string[];
+}
+
+const NOTHING_VACUUMED: Vacuumed = { tables: [], analyzed: [] };
+
+/** Vacuums `tables` and analyzes those changed by a tenth or more since their last analyze; returns those. */
+async function vacuumTables(db: Database, tables: readonly string[]): Promise<string[]> {
+  if (tables.length === 0) return [];
   const changed = await db.query<{ name: string }>(
     `SELECT relname AS name FROM pg_stat_user_tables
      WHERE schemaname = current_schema() AND relname = ANY ($1::text[]) AND n_mod_since_analyze >= greatest(n_live_tup, 1000) / 10
      ORDER BY relname`,
-    [NIGHTLY_TABLES],
+    [tables],
   );
-  await db.exec(`VACUUM ${NIGHTLY_TABLES.join(', ')}`);
+  await db.exec(`VACUUM ${tables.join(', ')}`);
   const names = changed.map((c) => c.name);
   if (names.length > 0) await db.exec(`ANALYZE ${names.join(', ')}`);
   return names;

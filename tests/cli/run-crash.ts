@@ -39,12 +39,13 @@ const POINTS = [
  * Inside the move of the staged activities with the indexes of activities dropped (the path of
  * a large load, forced here on the small demo): a kill must bring every index back, and the
  * activity totals must come out exact. On PostgreSQL that move commits step by step on two
- * sessions: moved, indexes built, totals rebuilt, constraints and triggers back.
+ * sessions: moved, then indexes built and totals rebuilt (each its own step), then constraints
+ * and triggers back.
  */
 const BULK_POINTS = [
   'settle:moved',
-  'resolve:activities: building indexes',
-  'resolve:activities: building totals',
+  'resolve:activities: building indexes and totals',
+  'settle:built-one',
   'resolve:activities: finishing',
   'settle:before-commit',
 ];
