@@ -27,6 +27,8 @@ const TRAIL = /\s*(?:([a-z]{0,3}\$|[€£¥₹₩₽₪₺₴₦฿₫])|(?<![a-
 const NUMBER = /^[\d.,'\s\u00a0\u202f]*\d[\d.,'\s\u00a0\u202f]*$/;
 const GROUPING = /['\s\u00a0\u202f]/g;
 const PLAIN_INT = /^\d+$/;
+/** The usual cell, "-35.02" or "120": read as it stands (what the rules below make of it too). */
+const PLAIN_DECIMAL = /^(-?)([1-9]\d*|0)(\.\d+)?$/;
 
 function fail(raw: string): AmountResult {
   return { amount: null, currency: null, reason: `unreadable amount "${raw}"` };
@@ -42,6 +44,14 @@ function ungroup(s: string, sep: string): string | null {
 
 /** Reads one amount cell; see the module comment for the rules. */
 export function parseAmount(raw: string): AmountResult {
+  // Most cells of a large export: skips the trimming, sign and currency rounds (a worker's 4.9M
+  // card transactions spent 1.5 s in here).
+  const plain = PLAIN_DECIMAL.exec(raw);
+  if (plain !== null) {
+    const value = plain[2]! + (plain[3] ?? '');
+    const zero = plain[2] === '0' && !/[1-9]/.test(plain[3] ?? '');
+    return { amount: plain[1] && !zero ? '-' + value : value, currency: null, reason: null };
+  }
   let s = raw.trim();
   if (s === '') return { amount: null, currency: null, reason: null };
   let negative = false;

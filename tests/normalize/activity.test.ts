@@ -54,6 +54,13 @@ describe('parseAmount', () => {
   it('gives nothing for an empty cell', () => {
     expect(parseAmount('  ')).toEqual({ amount: null, currency: null, reason: null });
   });
+  it('reads plain cells (its fast path) exactly as the general rules do', () => {
+    // A surrounding space sends a cell down the general path.
+    const cells = ['0', '-0', '0.00', '-0.00', '-0.50', '7', '-12', '120', '35.02', '-35.02', '0.5', '10.000', '123456789012.34', '01.5', '-007', '1.'];
+    for (const cell of cells) expect(parseAmount(cell), cell).toEqual(parseAmount(` ${cell} `));
+    expect(parseAmount('-0.50')).toEqual({ amount: '-0.50', currency: null, reason: null });
+    expect(parseAmount('-0.00')).toEqual({ amount: '0.00', currency: null, reason: null });
+  });
 });
 
 describe('normalizeActivity', () => {
