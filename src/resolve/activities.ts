@@ -233,8 +233,8 @@ async function finishPendingMove(db: Database, options: SettleOptions): Promise<
 
   options.onStage?.('activities: building indexes and totals');
   // The index builds and the totals in one queue: the totals scan the table and need none of
-  // the indexes (CREATE INDEX takes a SHARE lock, which lets them read). Longest first, so the
-  // two sessions end together (first night, 9.6M activities: 18.5 s of builds then 12.0 s of
+  // the indexes (CREATE INDEX takes a SHARE lock, which lets them read). Roughly longest first, so
+  // the two sessions end together (first night, 9.6M activities: 18.5 s of builds then 12.0 s of
   // totals, one session idle at each tail). customer_activity (one row per customer, most of
   // the totals' time) in two halves, odd and even customer ids (ranges of ids hold very unequal
   // numbers of activities). A cut leaves missing indexes, and empty or partial totals, which the
