@@ -182,7 +182,8 @@ async function importAndResolve(
     resolveOptions.onStage?.(stage);
   };
   // The customer tables are final once resolve has committed: they are vacuumed while the
-  // activities move (whose INSERT waits on the WAL and leaves a core idle), not after it.
+  // activities move (whose INSERT waits on the WAL and leaves a core idle), not after it. That
+  // takes the last of the pool's four connections: the run lock holds one, the move two.
   const [settling, vacuuming] = await Promise.allSettled([
     settleActivities(db, { bulkRows: options.resolve?.bulkRows, onStage: onSettleStage }),
     vacuumTables(db, CUSTOMER_TABLES),
